@@ -1,0 +1,98 @@
+// The configuration of each process, composed from the shared field groups.
+
+import { z } from 'zod';
+import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN } from './dev-defaults.ts';
+import {
+  cryptoFields,
+  databaseFields,
+  encryptionKeysField,
+  gatewayFields,
+  oauthStateFields,
+  redisFields,
+  runtimeFields,
+  shutdownFields,
+  workerFields,
+} from './fields.ts';
+
+const devKeyMaterial = encryptionKeysField.parse(DEV_ENCRYPTION_KEYS).map((entry) => entry.key);
+
+interface MaybeSecrets {
+  NODE_ENV: string;
+  ENCRYPTION_KEYS?: readonly { id: string; key: Buffer }[];
+  OAUTH_STATE_SECRET?: string;
+}
+
+/** In production, a public development secret is a configuration error, not a warning. */
+function refuseDevelopmentSecretsInProduction(config: MaybeSecrets, ctx: z.RefinementCtx): void {
+  if (config.NODE_ENV !== 'production') return;
+  if (config.ENCRYPTION_KEYS?.some((entry) => devKeyMaterial.some((dev) => dev.equals(entry.key)))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ENCRYPTION_KEYS'],
+      message: 'holds the public development key; set your own keys in production',
+    });
+  }
+  if (config.OAUTH_STATE_SECRET === DEV_OAUTH_STATE_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OAUTH_STATE_SECRET'],
+      message: 'is the public development secret; set your own in production',
+    });
+  }
+}
+
+export const migrateConfigSchema = z.object({ ...runtimeFields, ...databaseFields });
+export type MigrateConfig = z.output<typeof migrateConfigSchema>;
+
+export const gatewayConfigSchema = z
+  .object({
+    ...runtimeFields,
+    ...databaseFields,
+    ...redisFields,
+    ...cryptoFields,
+    ...oauthStateFields,
+    ...shutdownFields,
+    ...gatewayFields,
+  })
+  .superRefine(refuseDevelopmentSecretsInProduction);
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+
+export function workerConfigSchema(defaultHealthPort: number) {
+  return z
+    .object({
+      ...runtimeFields,
+      ...databaseFields,
+      ...redisFields,
+      ...cryptoFields,
+      ...shutdownFields,
+      ...workerFields(defaultHealthPort),
+    })
+    .superRefine(refuseDevelopmentSecretsInProduction);
+}
+export type WorkerConfig = z.output<ReturnType<typeof workerConfigSchema>>;
+
+export const launcherConfigSchema = z
+  .object({
+    ...runtimeFields,
+    ...databaseFields,
+    ...redisFields,
+    GATEWAY_PORT: gatewayFields.GATEWAY_PORT,
+    PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
+    /** Where the launcher keeps an embedded Postgres or a Redis it started itself. */
+    ADSYNC_DATA_DIR: z.string().min(1).default('.adsync'),
+    /** Port for the embedded Postgres the launcher starts when none is reachable. */
+    EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+    /** The operator the launcher creates for local runs (never in production). */
+    DEV_OPERATOR_EMAIL: z.email().default('dev@adsync.local'),
+    DEV_OPERATOR_TOKEN: z.string().min(8).default(DEV_OPERATOR_TOKEN),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NODE_ENV'],
+        message: 'the launcher is for local runs; in production run each app on its own (see docs/operations.md)',
+      });
+    }
+  });
+export type LauncherConfig = z.output<typeof launcherConfigSchema>;

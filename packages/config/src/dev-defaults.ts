@@ -1,0 +1,7 @@
+// Development defaults for secrets. They make the quick start work with no editing, and they are public,
+// so a production process refuses to start while any of them is in use.
+
+/** `dev:` + 32 bytes, base64: a key anybody can read in this repository. */
+export const DEV_ENCRYPTION_KEYS = 'dev:ZGV2LWtleS1kby1ub3QtdXNlLWluLXByb2R1Y3Rpb24=';
+export const DEV_OAUTH_STATE_SECRET = 'dev-oauth-state-secret-do-not-use-in-production';
+export const DEV_OPERATOR_TOKEN = 'adsync-dev-operator';

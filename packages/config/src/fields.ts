@@ -1,0 +1,124 @@
+// Field schemas shared by the apps' configuration. Each app composes the groups it needs.
+
+import { z } from 'zod';
+import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET } from './dev-defaults.ts';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+function urlWithProtocols(protocols: readonly string[], example: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL such as ${example}` },
+  );
+}
+
+export const runtimeFields = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: pretty in development and test, JSON in production. */
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+};
+
+export const databaseFields = {
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'postgres://user:pass@host:5432/adsync').default(
+    'postgres://postgres@127.0.0.1:5432/adsync',
+  ),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+};
+
+export const redisFields = {
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+  /**
+   * BullMQ key prefix. It must contain a `{hash tag}` so every key of every queue maps to one Redis
+   * Cluster slot, which BullMQ's multi-key Lua scripts require.
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]*\{[A-Za-z0-9:_-]+\}[A-Za-z0-9:_-]*$/, {
+      message: 'must contain one Redis Cluster hash tag in braces, e.g. {adsync} or {adsync-staging}',
+    })
+    .default('{adsync}'),
+};
+
+const keyIdPattern = /^[A-Za-z0-9_-]{1,32}$/;
+
+export interface EncryptionKeyConfig {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+/**
+ * `ENCRYPTION_KEYS=newest:BASE64,older:BASE64`: the first key seals, every listed key opens. To rotate,
+ * put a new key first, re-encrypt, then drop the old key once nothing is sealed with it.
+ */
+export const encryptionKeysField = z
+  .string()
+  .default(DEV_ENCRYPTION_KEYS)
+  .transform((value, ctx): EncryptionKeyConfig[] => {
+    const keys: EncryptionKeyConfig[] = [];
+    for (const entry of value.split(',').map((part) => part.trim())) {
+      const separator = entry.indexOf(':');
+      const id = entry.slice(0, separator);
+      const key = Buffer.from(entry.slice(separator + 1), 'base64');
+      if (separator < 1 || !keyIdPattern.test(id) || key.length !== 32) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'each entry must be KEY_ID:BASE64_OF_32_BYTES (key id: letters, digits, _ or -); ' +
+            "generate a key with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"",
+        });
+        return z.NEVER;
+      }
+      if (keys.some((existing) => existing.id === id)) {
+        ctx.addIssue({ code: 'custom', message: `key id "${id}" appears twice` });
+        return z.NEVER;
+      }
+      keys.push({ id, key });
+    }
+    return keys;
+  });
+
+export const cryptoFields = {
+  ENCRYPTION_KEYS: encryptionKeysField,
+};
+
+export const oauthStateFields = {
+  /** HMAC-SHA256 key for OAuth `state`; at least 32 characters. */
+  OAUTH_STATE_SECRET: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters' })
+    .default(DEV_OAUTH_STATE_SECRET),
+};
+
+export const shutdownFields = {
+  /** How long a process waits for in-flight work on SIGTERM before it forces the exit. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+};
+
+export const gatewayFields = {
+  GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+  GATEWAY_PORT: port.default(3000),
+  /** The URL people and platforms use to reach the gateway (OAuth redirect URIs are built from it). */
+  PUBLIC_BASE_URL: urlWithProtocols(['http:', 'https:'], 'https://adsync.example.com').default(
+    'http://localhost:3000',
+  ),
+  /** Set when the gateway runs behind a proxy or load balancer that sets X-Forwarded-* headers. */
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+};
+
+export const workerFields = (defaultHealthPort: number) => ({
+  WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of the worker's /healthz and /metrics server. */
+  WORKER_HEALTH_PORT: port.default(defaultHealthPort),
+  /** Jobs one worker process runs at once, per queue. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+});

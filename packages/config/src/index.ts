@@ -1,0 +1,13 @@
+export {
+  type GatewayConfig,
+  gatewayConfigSchema,
+  type LauncherConfig,
+  launcherConfigSchema,
+  type MigrateConfig,
+  migrateConfigSchema,
+  type WorkerConfig,
+  workerConfigSchema,
+} from './app-configs.ts';
+export { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN } from './dev-defaults.ts';
+export type { EncryptionKeyConfig } from './fields.ts';
+export { ConfigError, type Environment, parseEnv, processEnvironment } from './parse-env.ts';

@@ -1,0 +1,40 @@
+// Reads configuration once, at boot, and reports every missing or invalid variable in one message.
+
+import type { z } from 'zod';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((problem) => `  - ${problem}`).join('\n') +
+        '\nSee .env.example for every variable and its meaning.',
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses `env` with `schema`. Values are never echoed back in messages: some of them are secrets.
+ * Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Environment): z.output<S> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.length > 0 ? issue.path.join('.') : 'configuration';
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    return `${variable}: ${message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** The process environment; the one place outside tests that touches `process.env`. */
+export function processEnvironment(): Environment {
+  return process.env;
+}

@@ -1,0 +1,38 @@
+// One way to make a logger: pino with redaction on, JSON in production, readable lines in development.
+
+import { type DestinationStream, type Logger, pino } from 'pino';
+import { PinoPretty } from 'pino-pretty';
+import { REDACT_PATHS, REDACTED } from './redaction.ts';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  /** The process or component, e.g. `gateway` or `worker-refresh`. */
+  name: string;
+  level: string;
+  format: 'pretty' | 'json';
+  /** Where lines go; stdout when omitted. Tests pass a stream to read what was logged. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const destination =
+    options.destination ??
+    (options.format === 'pretty'
+      ? PinoPretty({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' })
+      : pino.destination({ sync: false }));
+  return pino(
+    {
+      name: options.name,
+      level: options.level,
+      redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    },
+    destination,
+  );
+}
+
+/** LOG_FORMAT when set; otherwise JSON in production and pretty lines elsewhere. */
+export function logFormatFor(config: { NODE_ENV: string; LOG_FORMAT?: 'pretty' | 'json' | undefined }): 'pretty' | 'json' {
+  return config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty');
+}

@@ -1,0 +1,2 @@
+export { createLogger, type Logger, type LoggerOptions, logFormatFor } from './create-logger.ts';
+export { PII_KEYS, REDACT_PATHS, REDACTED, SECRET_KEYS } from './redaction.ts';

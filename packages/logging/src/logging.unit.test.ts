@@ -1,0 +1,51 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, REDACTED } from './index.ts';
+
+function captureLogger() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger({ name: 'test', level: 'trace', format: 'json', destination });
+  return { logger, lines };
+}
+
+describe('createLogger', () => {
+  it('redacts secrets and PII at the top level and nested up to four levels deep', () => {
+    const { logger, lines } = captureLogger();
+    const secrets = ['tok-top-1', 'tok-nested-2', 'tok-deep-3', 'tok-deeper-4', 'pw-5', 'cs-6', 'a@b.example'];
+    logger.info(
+      {
+        access_token: secrets[0],
+        connection: { refreshToken: secrets[1] },
+        req: { headers: { authorization: `Bearer ${secrets[2]}`, cookie: 'sid=abc' } },
+        a: { b: { c: { apiKey: secrets[3] } } },
+        operator: { password: secrets[4] },
+        body: { client_secret: secrets[5] },
+        user: { email: secrets[6] },
+        tenantId: 't-1',
+      },
+      'connected',
+    );
+    const line = lines.join('');
+    for (const secret of secrets) expect(line).not.toContain(secret);
+    expect(line).not.toContain('sid=abc');
+    const record = JSON.parse(line);
+    expect(record.access_token).toBe(REDACTED);
+    expect(record.req.headers.authorization).toBe(REDACTED);
+    expect(record.a.b.c.apiKey).toBe(REDACTED);
+    expect(record.tenantId).toBe('t-1');
+    expect(record.msg).toBe('connected');
+  });
+
+  it('keeps child bindings such as tenantId and jobId, and redacts in children too', () => {
+    const { logger, lines } = captureLogger();
+    logger.child({ tenantId: 't-2', jobId: '42' }).warn({ token: 'child-secret' }, 'retrying');
+    const record = JSON.parse(lines.join(''));
+    expect(record).toMatchObject({ tenantId: 't-2', jobId: '42', token: REDACTED, level: 40 });
+  });
+});
