@@ -84,7 +84,7 @@ export const launcherConfigSchema = z
     EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     /** The operator the launcher creates for local runs (never in production). */
     DEV_OPERATOR_EMAIL: z.email().default('dev@adsync.local'),
-    DEV_OPERATOR_TOKEN: z.string().min(8).default(DEV_OPERATOR_TOKEN),
+    DEV_OPERATOR_TOKEN: z.string().min(16).default(DEV_OPERATOR_TOKEN),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production') {

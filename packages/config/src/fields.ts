@@ -90,10 +90,7 @@ export const cryptoFields = {
 
 export const oauthStateFields = {
   /** HMAC-SHA256 key for OAuth `state`; at least 32 characters. */
-  OAUTH_STATE_SECRET: z
-    .string()
-    .min(32, { message: 'must be at least 32 characters' })
-    .default(DEV_OAUTH_STATE_SECRET),
+  OAUTH_STATE_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).default(DEV_OAUTH_STATE_SECRET),
 };
 
 export const shutdownFields = {
@@ -105,9 +102,7 @@ export const gatewayFields = {
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: port.default(3000),
   /** The URL people and platforms use to reach the gateway (OAuth redirect URIs are built from it). */
-  PUBLIC_BASE_URL: urlWithProtocols(['http:', 'https:'], 'https://adsync.example.com').default(
-    'http://localhost:3000',
-  ),
+  PUBLIC_BASE_URL: urlWithProtocols(['http:', 'https:'], 'https://adsync.example.com').default('http://localhost:3000'),
   /** Set when the gateway runs behind a proxy or load balancer that sets X-Forwarded-* headers. */
   TRUST_PROXY: z
     .enum(['true', 'false'])

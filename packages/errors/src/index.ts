@@ -1,2 +1,2 @@
 export { AppError, isAppError } from './app-error.ts';
-export { err, ok, type Err, type Ok, type Result } from './result.ts';
+export { type Err, err, type Ok, ok, type Result } from './result.ts';

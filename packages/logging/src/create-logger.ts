@@ -33,6 +33,9 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /** LOG_FORMAT when set; otherwise JSON in production and pretty lines elsewhere. */
-export function logFormatFor(config: { NODE_ENV: string; LOG_FORMAT?: 'pretty' | 'json' | undefined }): 'pretty' | 'json' {
+export function logFormatFor(config: {
+  NODE_ENV: string;
+  LOG_FORMAT?: 'pretty' | 'json' | undefined;
+}): 'pretty' | 'json' {
   return config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty');
 }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, REDACTED } from './index.ts';
+import { createLogger, REDACTED, redactSecrets } from './index.ts';
 
 function captureLogger() {
   const lines: string[] = [];
@@ -47,5 +47,21 @@ describe('createLogger', () => {
     logger.child({ tenantId: 't-2', jobId: '42' }).warn({ token: 'child-secret' }, 'retrying');
     const record = JSON.parse(lines.join(''));
     expect(record).toMatchObject({ tenantId: 't-2', jobId: '42', token: REDACTED, level: 40 });
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces secret and PII values at any depth and leaves ids alone', () => {
+    const input = {
+      tenantId: 't-1',
+      nested: [{ deeper: { Refresh_Token: 'r-secret', email: 'x@y.example', connectionId: 'c-1' } }],
+      apiKey: 'pk_live_secret',
+    };
+    expect(redactSecrets(input)).toEqual({
+      tenantId: 't-1',
+      nested: [{ deeper: { Refresh_Token: REDACTED, email: REDACTED, connectionId: 'c-1' } }],
+      apiKey: REDACTED,
+    });
+    expect(input.apiKey).toBe('pk_live_secret');
   });
 });

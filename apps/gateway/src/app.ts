@@ -1,0 +1,40 @@
+// Builds the gateway without listening, so tests drive it with inject() or a real port alike.
+// The gateway only enqueues work; it never runs job handlers.
+
+import { randomUUID } from 'node:crypto';
+import { createMetricsRegistry, registerQueueDepth } from '@adsync/metrics';
+import { QUEUE_NAMES } from '@adsync/queues';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { GatewayDeps } from './gateway-deps.ts';
+import { registerErrorHandling } from './http/error-handler.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { bullBoardRoutes } from './routes/bull-board.route.ts';
+import { healthRoutes } from './routes/health.route.ts';
+import { metricsRoutes, observeHttpRequests } from './routes/metrics.route.ts';
+
+export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    trustProxy: deps.config.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  }) as unknown as FastifyInstance;
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  registerErrorHandling(app);
+  const registry = createMetricsRegistry('gateway');
+  registerQueueDepth(
+    registry,
+    QUEUE_NAMES.map((name) => deps.producer.queue(name)),
+  );
+  observeHttpRequests(app, registry);
+
+  await registerOpenApi(app, deps.config.PUBLIC_BASE_URL);
+  await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(registry));
+  await app.register(bullBoardRoutes(deps));
+  return app;
+}

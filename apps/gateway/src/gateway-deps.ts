@@ -1,0 +1,16 @@
+// What the gateway needs, built once by main.ts (or a test) and handed to buildApp.
+
+import type { GatewayConfig } from '@adsync/config';
+import type { Db } from '@adsync/db';
+import type { Logger } from '@adsync/logging';
+import type { QueueProducer } from '@adsync/queues';
+import type { Redis } from 'ioredis';
+
+export interface GatewayDeps {
+  config: Pick<GatewayConfig, 'NODE_ENV' | 'PUBLIC_BASE_URL' | 'TRUST_PROXY'>;
+  logger: Logger;
+  db: Db;
+  /** Producer-style connection (fails fast), shared by the queues and the readiness check. */
+  redis: Redis;
+  producer: QueueProducer;
+}

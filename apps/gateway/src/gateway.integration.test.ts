@@ -1,0 +1,200 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { hashToken } from '@adsync/crypto';
+import { upsertOperator } from '@adsync/db';
+import { createLogger } from '@adsync/logging';
+import { createQueueProducer, createRedisConnection } from '@adsync/queues';
+import { useTestEnvironment } from '@adsync/testing';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from './app.ts';
+
+const env = useTestEnvironment();
+const config = { NODE_ENV: 'test' as const, PUBLIC_BASE_URL: 'http://localhost:3000', TRUST_PROXY: false };
+const logger = createLogger({ name: 'gateway-test', level: 'silent', format: 'json' });
+
+async function startGateway(redisUrl: string, prefix: string) {
+  const redis = createRedisConnection({ url: redisUrl, role: 'producer', name: 'gateway-test' });
+  redis.on('error', () => undefined);
+  const producer = createQueueProducer({ connection: redis, prefix });
+  const app = await buildApp({ config, logger, db: env.db, redis, producer });
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await producer.close();
+      redis.disconnect();
+    },
+  };
+}
+
+function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+describe('gateway', () => {
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let app: FastifyInstance;
+  const admin = { email: 'admin@ops.example', token: 'op_admin_token_for_tests' };
+  const viewer = { email: 'viewer@ops.example', token: 'op_viewer_token_for_tests' };
+
+  beforeAll(async () => {
+    gateway = await startGateway(env.redisUrl, env.queuePrefix);
+    app = gateway.app;
+    await upsertOperator(env.db, { email: admin.email, role: 'admin', tokenHash: hashToken(admin.token) });
+    await upsertOperator(env.db, { email: viewer.email, role: 'viewer', tokenHash: hashToken(viewer.token) });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('answers /healthz', async () => {
+    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz with both checks when Postgres and Redis are up', async () => {
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ready', checks: { postgres: { ok: true }, redis: { ok: true } } });
+  });
+
+  it('answers unknown routes with the one error shape', async () => {
+    const response = await app.inject({ method: 'GET', url: '/nope?x=1' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: { code: 'not_found', message: 'There is no GET /nope.' } });
+  });
+
+  it('refuses Bull Board without operator credentials, and asks the browser for them', async () => {
+    for (const url of ['/queues', '/queues/api/queues']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toMatch(/^Basic realm="adsync operators"/);
+      expect(response.json().error.code).toBe('operator_auth_required');
+    }
+    const wrong = await app.inject({
+      method: 'GET',
+      url: '/queues/api/queues',
+      headers: { authorization: basic(admin.email, 'not-the-token') },
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).not.toContain('not-the-token');
+  });
+
+  it('shows operators the board with all five queues', async () => {
+    const page = await app.inject({
+      method: 'GET',
+      url: '/queues',
+      headers: { authorization: basic(viewer.email, viewer.token) },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    const api = await app.inject({
+      method: 'GET',
+      url: '/queues/api/queues',
+      headers: { authorization: basic(viewer.email, viewer.token) },
+    });
+    expect(api.statusCode).toBe(200);
+    const names = (api.json().queues as { name: string }[]).map((queue) => queue.name).sort();
+    expect(names).toEqual(['capi-events', 'klaviyo-sync', 'refresh', 'spend-hourly', 'spend-nightly']);
+  });
+
+  it('lets only admins change queues, and only from the same site', async () => {
+    const pause = (who: { email: string; token: string }, headers: Record<string, string> = {}) =>
+      app.inject({
+        method: 'PUT',
+        url: '/queues/api/queues/spend-nightly/pause',
+        headers: { authorization: basic(who.email, who.token), ...headers },
+      });
+    const asViewer = await pause(viewer);
+    expect(asViewer.statusCode).toBe(403);
+    expect(asViewer.json().error.code).toBe('operator_read_only');
+
+    const crossSite = await pause(admin, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
+    expect(crossSite.statusCode).toBe(403);
+    expect(crossSite.json().error.code).toBe('cross_site_request');
+
+    const asAdmin = await pause(admin);
+    expect(asAdmin.statusCode).toBeLessThan(300);
+    const paused = await env.redis.hexists(`${env.queuePrefix}:spend-nightly:meta`, 'paused');
+    expect(paused).toBe(1);
+  });
+
+  it('publishes the OpenAPI document at /docs without the internal board routes', async () => {
+    const ui = await app.inject({ method: 'GET', url: '/docs' });
+    expect([200, 302]).toContain(ui.statusCode);
+    const spec = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(spec.statusCode).toBe(200);
+    const paths = Object.keys(spec.json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
+    expect(paths.some((path) => path.startsWith('/queues'))).toBe(false);
+  });
+
+  it('exports queue depth and HTTP metrics at /metrics', async () => {
+    await gateway.app.inject({ method: 'GET', url: '/healthz' });
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('adsync_queue_jobs{queue="refresh",state="waiting",app="gateway"} 0');
+    expect(response.body).toMatch(
+      /adsync_http_requests_total\{method="GET",route="\/healthz",status="200",app="gateway"\} \d+/,
+    );
+  });
+});
+
+describe('gateway readiness when Redis stops', () => {
+  let redisServer: ChildProcess | undefined;
+
+  async function freePort(): Promise<number> {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    server.close();
+    return port;
+  }
+
+  afterAll(() => {
+    redisServer?.kill('SIGKILL');
+  });
+
+  it('answers 503 naming Redis, then 200 again once Redis is back', async () => {
+    const port = await freePort();
+    const start = async () => {
+      redisServer = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      );
+      const probe = createRedisConnection({ url: `redis://127.0.0.1:${port}`, role: 'worker', name: 'probe' });
+      probe.on('error', () => undefined);
+      await probe.ping();
+      probe.disconnect();
+    };
+    await start();
+    const gateway = await startGateway(`redis://127.0.0.1:${port}`, '{adsync-readyz}');
+    try {
+      expect((await gateway.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+
+      redisServer?.kill('SIGKILL');
+      await once(redisServer as ChildProcess, 'exit');
+      const down = await gateway.app.inject({ method: 'GET', url: '/readyz' });
+      expect(down.statusCode).toBe(503);
+      const body = down.json();
+      expect(body.error.code).toBe('not_ready');
+      expect(body.error.message).toMatch(/^Not ready: redis /);
+      expect(body.error.message).not.toMatch(/postgres/);
+      expect(body.error.details.postgres).toEqual({ ok: true });
+      expect(body.error.details.redis.ok).toBe(false);
+
+      await start();
+      await expect
+        .poll(async () => (await gateway.app.inject({ method: 'GET', url: '/readyz' })).statusCode, { timeout: 15_000 })
+        .toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

@@ -1,0 +1,40 @@
+// Builds the Kysely instance every process uses: one pg pool, fail-fast connects, and column types
+// that are safe for money (int8 → bigint) and for account-timezone dates (date → 'YYYY-MM-DD').
+
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+function typeParser(oid: number, format?: string): (value: string) => unknown {
+  if (oid === INT8_OID) return (value) => BigInt(value);
+  // A DATE has no time zone; turning it into a JS Date would shift it by the process's offset.
+  if (oid === DATE_OID) return (value) => value;
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax?: number;
+  /** Shows up in pg_stat_activity, so operators can tell the gateway's connections from a worker's. */
+  applicationName?: string;
+  /** Called when an idle pooled connection fails (e.g. Postgres restarted); the pool replaces it. */
+  onPoolError?: (error: Error) => void;
+}
+
+export type Db = Kysely<Database>;
+
+export function createDatabase(options: DatabaseOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: options.applicationName ?? 'adsync',
+    types: { getTypeParser: typeParser } as pg.CustomTypesConfig,
+  });
+  pool.on('error', (error) => options.onPoolError?.(error));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

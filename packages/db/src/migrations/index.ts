@@ -1,0 +1,8 @@
+// Every migration, in order. Listed here (not read from disk) so bundled builds carry them too.
+
+import type { Migration } from 'kysely/migration';
+import * as coreTables from './0001-core-tables.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001-core-tables': coreTables,
+};

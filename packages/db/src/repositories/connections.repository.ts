@@ -1,0 +1,62 @@
+// Connections: one tenant's link to one platform. Every read takes the tenant id, so a caller can never
+// reach another tenant's connection by guessing an id.
+
+import type { Db } from '../create-database.ts';
+import type { Connection, ConnectionEvent, NewConnection } from '../schema.ts';
+
+export async function insertConnection(db: Db, values: NewConnection): Promise<Connection> {
+  return db.insertInto('connections').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findConnection(
+  db: Db,
+  key: { tenantId: string; connectionId: string },
+): Promise<Connection | undefined> {
+  return db
+    .selectFrom('connections')
+    .selectAll()
+    .where('tenant_id', '=', key.tenantId)
+    .where('id', '=', key.connectionId)
+    .executeTakeFirst();
+}
+
+export async function listConnections(db: Db, tenantId: string): Promise<Connection[]> {
+  return db
+    .selectFrom('connections')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('provider')
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function recordConnectionEvent(
+  db: Db,
+  event: { tenantId: string; connectionId: string; type: string; message?: string; detail?: Record<string, unknown> },
+): Promise<ConnectionEvent> {
+  return db
+    .insertInto('connection_events')
+    .values({
+      tenant_id: event.tenantId,
+      connection_id: event.connectionId,
+      type: event.type,
+      message: event.message ?? null,
+      detail: event.detail ?? {},
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function listConnectionEvents(
+  db: Db,
+  key: { tenantId: string; connectionId: string },
+): Promise<ConnectionEvent[]> {
+  return db
+    .selectFrom('connection_events')
+    .selectAll()
+    .where('tenant_id', '=', key.tenantId)
+    .where('connection_id', '=', key.connectionId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}

@@ -1,0 +1,175 @@
+// Typed tables. Every tenant-owned table has `tenant_id`; money is integer micros (bigint).
+
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export const PROVIDERS = ['meta', 'google', 'tiktok', 'klaviyo'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const CONNECTION_STATUSES = ['pending', 'active', 'needs_reauth', 'degraded', 'disconnected'] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+export const OPERATOR_ROLES = ['admin', 'viewer'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+
+type CreatedAt = ColumnType<Date, never, never>;
+type UpdatedAt = ColumnType<Date, never, Date>;
+/** A calendar date in the ad account's time zone, as 'YYYY-MM-DD'. */
+type CalendarDate = string;
+
+export interface TenantsTable {
+  id: Generated<string>;
+  name: string;
+  webhook_url: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface TenantApiKeysTable {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  /** The first characters of the key, shown in lists so people can tell keys apart. */
+  key_prefix: string;
+  /** Hex SHA-256 of the whole key; the key itself is shown once and never stored. */
+  key_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface OperatorsTable {
+  id: Generated<string>;
+  email: string;
+  role: OperatorRole;
+  token_hash: string;
+  created_at: CreatedAt;
+  disabled_at: Date | null;
+}
+
+export interface OAuthStatesTable {
+  nonce: string;
+  tenant_id: string;
+  provider: Provider;
+  /** Set when the flow reconnects an existing connection. */
+  connection_id: string | null;
+  return_url: string | null;
+  pkce_verifier_ciphertext: string | null;
+  expires_at: Date;
+  consumed_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface ConnectionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  provider: Provider;
+  auth_method: 'oauth' | 'api_key';
+  status: ConnectionStatus;
+  /** The platform user or app install that granted access. */
+  external_user_id: string | null;
+  scopes: Generated<string[]>;
+  access_token_ciphertext: string | null;
+  refresh_token_ciphertext: string | null;
+  api_key_ciphertext: string | null;
+  /** Klaviyo public key (site id); not a secret. */
+  public_key: string | null;
+  /** Bumped by every credential write; refreshes compare-and-swap on it. */
+  credentials_version: Generated<number>;
+  access_token_expires_at: Date | null;
+  refresh_token_expires_at: Date | null;
+  next_refresh_at: Date | null;
+  last_refreshed_at: Date | null;
+  last_synced_at: Date | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  last_error_at: Date | null;
+  consecutive_failures: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  disconnected_at: Date | null;
+}
+
+export interface ConnectionEventsTable {
+  id: Generated<bigint>;
+  tenant_id: string;
+  connection_id: string;
+  type: string;
+  message: string | null;
+  detail: ColumnType<Record<string, unknown>, Record<string, unknown> | undefined, never>;
+  created_at: CreatedAt;
+}
+
+export interface AdAccountsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string;
+  provider: Provider;
+  external_id: string;
+  name: string;
+  currency: string;
+  /** IANA zone, e.g. 'Pacific/Auckland'; spend dates are in this zone. */
+  timezone: string;
+  /** Google: the manager (login-customer-id) through which this account is reached. */
+  manager_external_id: string | null;
+  status: Generated<string>;
+  selected: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface AdSpendTable {
+  tenant_id: string;
+  provider: Provider;
+  ad_account_id: string;
+  date: CalendarDate;
+  /** 0–23 in the account's zone; null for a whole-day row. */
+  hour: number | null;
+  /** Region name or code; null for all regions together. */
+  region: string | null;
+  spend_micros: bigint;
+  currency: string;
+  impressions: bigint;
+  clicks: bigint;
+  synced_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface SyncRunsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string | null;
+  ad_account_id: string | null;
+  kind: string;
+  job_id: string | null;
+  range_start: CalendarDate | null;
+  range_end: CalendarDate | null;
+  status: 'running' | 'succeeded' | 'failed';
+  rows_written: Generated<number>;
+  error_code: string | null;
+  error_message: string | null;
+  started_at: ColumnType<Date, Date | undefined, never>;
+  finished_at: Date | null;
+  duration_ms: number | null;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  tenant_api_keys: TenantApiKeysTable;
+  operators: OperatorsTable;
+  oauth_states: OAuthStatesTable;
+  connections: ConnectionsTable;
+  connection_events: ConnectionEventsTable;
+  ad_accounts: AdAccountsTable;
+  ad_spend: AdSpendTable;
+  sync_runs: SyncRunsTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type Operator = Selectable<OperatorsTable>;
+export type OAuthState = Selectable<OAuthStatesTable>;
+export type Connection = Selectable<ConnectionsTable>;
+export type NewConnection = Insertable<ConnectionsTable>;
+export type ConnectionUpdate = Updateable<ConnectionsTable>;
+export type ConnectionEvent = Selectable<ConnectionEventsTable>;
+export type AdAccount = Selectable<AdAccountsTable>;
+export type AdSpendRow = Selectable<AdSpendTable>;
+export type SyncRun = Selectable<SyncRunsTable>;

@@ -1,0 +1,1 @@
+export { type CheckResult, checkReadiness, type DependencyName, describeUnready, type Readiness } from './readiness.ts';

@@ -1,0 +1,17 @@
+export {
+  type JobDefinition,
+  type JobName,
+  type JobPayload,
+  jobDefinition,
+  QUEUE_NAMES,
+  type QueueCatalog,
+  type QueueName,
+  queueCatalog,
+} from './catalog.ts';
+export {
+  createQueueProducer,
+  type EnqueueOptions,
+  jobOptionsFor,
+  type QueueProducer,
+} from './queue-producer.ts';
+export { createRedisConnection, type RedisRole } from './redis-connection.ts';

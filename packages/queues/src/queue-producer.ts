@@ -1,0 +1,76 @@
+// Puts jobs on queues through the catalog: the payload is validated before it reaches Redis, and each
+// job gets its catalog options and deduplication id.
+
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  type JobDefinition,
+  type JobName,
+  type JobPayload,
+  jobDefinition,
+  QUEUE_NAMES,
+  type QueueName,
+} from './catalog.ts';
+
+export interface EnqueueOptions {
+  delay?: number;
+  priority?: number;
+}
+
+export interface QueueProducer {
+  enqueue<Q extends QueueName, J extends JobName<Q>>(
+    queue: Q,
+    job: J,
+    payload: JobPayload<Q, J>,
+    options?: EnqueueOptions,
+  ): Promise<void>;
+  enqueueBulk<Q extends QueueName, J extends JobName<Q>>(
+    queue: Q,
+    job: J,
+    payloads: readonly JobPayload<Q, J>[],
+  ): Promise<void>;
+  /** The BullMQ queue, for dashboards and metrics. */
+  queue(name: QueueName): Queue;
+  close(): Promise<void>;
+}
+
+export function jobOptionsFor(definition: JobDefinition, payload: unknown, extra: EnqueueOptions = {}): JobsOptions {
+  const options: JobsOptions = { ...definition.options, ...extra };
+  if (definition.deduplicationId !== undefined) {
+    options.deduplication = {
+      id: definition.deduplicationId(payload as never),
+      ...(definition.keepLastIfActive === true ? { keepLastIfActive: true } : {}),
+    };
+  }
+  return options;
+}
+
+export function createQueueProducer(options: { connection: Redis; prefix: string }): QueueProducer {
+  const queues = new Map(
+    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: options.connection, prefix: options.prefix })]),
+  );
+  const queueFor = (name: QueueName): Queue => {
+    const queue = queues.get(name);
+    if (queue === undefined) throw new Error(`unknown queue "${name}"`);
+    return queue;
+  };
+  return {
+    async enqueue(queue, job, payload, extra) {
+      const definition = jobDefinition(queue, job);
+      const data = definition.payload.parse(payload);
+      await queueFor(queue).add(job, data, jobOptionsFor(definition, data, extra));
+    },
+    async enqueueBulk(queue, job, payloads) {
+      const definition = jobDefinition(queue, job);
+      const jobs = payloads.map((payload) => {
+        const data = definition.payload.parse(payload);
+        return { name: job, data, opts: jobOptionsFor(definition, data) };
+      });
+      if (jobs.length > 0) await queueFor(queue).addBulk(jobs);
+    },
+    queue: queueFor,
+    async close() {
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+    },
+  };
+}

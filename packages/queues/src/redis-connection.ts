@@ -1,0 +1,24 @@
+// Redis clients set up the way BullMQ's production guide asks: workers wait out a Redis outage and
+// resume; producers (the gateway, schedulers) fail fast so an HTTP request gets an error, not a hang.
+
+import { Redis } from 'ioredis';
+
+export type RedisRole = 'worker' | 'producer';
+
+/** Reconnect with a growing delay between 1 and 20 seconds, for ever. */
+function reconnectDelay(attempt: number): number {
+  return Math.max(Math.min(Math.exp(attempt), 20_000), 1_000);
+}
+
+export function createRedisConnection(options: { url: string; role: RedisRole; name: string }): Redis {
+  const common = {
+    connectionName: options.name,
+    retryStrategy: reconnectDelay,
+    connectTimeout: 5_000,
+  };
+  if (options.role === 'worker') {
+    // BullMQ workers block on Redis and must never give up on a command while reconnecting.
+    return new Redis(options.url, { ...common, maxRetriesPerRequest: null, enableOfflineQueue: true });
+  }
+  return new Redis(options.url, { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+}

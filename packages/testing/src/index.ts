@@ -1,0 +1,1 @@
+export { createTestEnvironment, type TestEnvironment, useTestEnvironment } from './test-environment.ts';

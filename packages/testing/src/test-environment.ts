@@ -1,0 +1,70 @@
+// Per-test-file Postgres database (cloned from the migrated template) and Redis key prefix, so test
+// files run in parallel, and runs on a shared machine never see each other's data.
+
+import { randomBytes } from 'node:crypto';
+import { createDatabase, type Db } from '@adsync/db';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createDatabaseFromTemplate, dropDatabase, withAdminClient } from './admin-sql.ts';
+import { newDatabaseName, withDatabase } from './database-names.ts';
+
+export interface TestEnvironment {
+  db: Db;
+  databaseUrl: string;
+  redisUrl: string;
+  /** A Redis Cluster-safe BullMQ prefix that no other test file uses. */
+  queuePrefix: string;
+  /** A plain client for assertions on Redis state. */
+  redis: Redis;
+  /** Environment variables that point an app process at this test's database and Redis prefix. */
+  env: Record<string, string>;
+}
+
+export async function createTestEnvironment(): Promise<TestEnvironment & { close(): Promise<void> }> {
+  const { serverUrl, templateDatabase, redisUrl } = inject('adsyncTestServices');
+  const database = newDatabaseName('db');
+  await withAdminClient(serverUrl, (client) => createDatabaseFromTemplate(client, database, templateDatabase));
+  const databaseUrl = withDatabase(serverUrl, database);
+  const db = createDatabase({ url: databaseUrl, poolMax: 5, applicationName: 'adsync-test' });
+  const queuePrefix = `{adsync-test-${randomBytes(6).toString('hex')}}`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  return {
+    db,
+    databaseUrl,
+    redisUrl,
+    queuePrefix,
+    redis,
+    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix, NODE_ENV: 'test' },
+    close: async () => {
+      await db.destroy();
+      await deleteKeysWithPrefix(redis, queuePrefix);
+      redis.disconnect();
+      await withAdminClient(serverUrl, (client) => dropDatabase(client, database));
+    },
+  };
+}
+
+async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  // The prefix contains braces, which SCAN MATCH treats literally (only * ? [ ] are special).
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+/**
+ * Registers beforeAll/afterAll for the calling test file and returns its environment, filled in once
+ * beforeAll has run.
+ */
+export function useTestEnvironment(): TestEnvironment {
+  const environment = {} as TestEnvironment & { close?: () => Promise<void> };
+  beforeAll(async () => {
+    Object.assign(environment, await createTestEnvironment());
+  });
+  afterAll(async () => {
+    await environment.close?.();
+  });
+  return environment;
+}

@@ -1,0 +1,10 @@
+export {
+  consume,
+  type JobContext,
+  type JobHandler,
+  type QueueConsumer,
+  type QueueHandlers,
+  type WorkerDeps,
+} from './job-handlers.ts';
+export { runWorkerApp, type WorkerAppDefinition } from './run-worker-app.ts';
+export { createWorkerRuntime, type WorkerRuntime, type WorkerRuntimeOptions } from './worker-runtime.ts';

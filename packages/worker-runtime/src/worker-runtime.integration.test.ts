@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { createLogger } from '@adsync/logging';
+import { createQueueProducer, createRedisConnection, type QueueProducer } from '@adsync/queues';
+import { useTestEnvironment } from '@adsync/testing';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { consume, createWorkerRuntime, type JobContext, type WorkerRuntime } from './index.ts';
+
+const env = useTestEnvironment();
+const logger = createLogger({ name: 'runtime-test', level: 'silent', format: 'json' });
+const tenantId = '11111111-1111-4111-8111-111111111111';
+const connectionId = '22222222-2222-4222-8222-222222222222';
+
+let producerConnection: Redis;
+let workerConnection: Redis;
+let producer: QueueProducer;
+let runtime: WorkerRuntime | undefined;
+
+beforeAll(() => {
+  producerConnection = createRedisConnection({ url: env.redisUrl, role: 'producer', name: 'test-producer' });
+  workerConnection = createRedisConnection({ url: env.redisUrl, role: 'worker', name: 'test-worker' });
+  producer = createQueueProducer({ connection: producerConnection, prefix: env.queuePrefix });
+});
+
+afterEach(async () => {
+  await runtime?.stop(1_000);
+  runtime = undefined;
+  await producer.queue('refresh').obliterate({ force: true });
+});
+
+afterAll(async () => {
+  await producer.close();
+  producerConnection.disconnect();
+  workerConnection.disconnect();
+});
+
+function startRuntime(handler: (context: JobContext<'refresh', 'refresh-connection'>) => Promise<unknown>) {
+  runtime = createWorkerRuntime({
+    app: 'worker-test',
+    deps: { db: env.db, producer, logger },
+    workerConnection,
+    redis: producerConnection,
+    prefix: env.queuePrefix,
+    queues: ['refresh'],
+    consumers: [consume('refresh', { 'refresh-connection': handler }, { concurrency: 2 })],
+    concurrency: 1,
+    health: { host: '127.0.0.1', port: 0 },
+  });
+  return runtime.start();
+}
+
+async function jobStates() {
+  return producer.queue('refresh').getJobCounts('waiting', 'active', 'completed', 'failed');
+}
+
+describe('worker runtime', () => {
+  it('runs the handler with the parsed payload, and reports health and metrics', async () => {
+    const seen: unknown[] = [];
+    const { healthUrl } = await startRuntime(async (context) => {
+      seen.push({ data: context.data, attemptsMade: context.attemptsMade, aborted: context.signal.aborted });
+      return { refreshed: true };
+    });
+    await producer.enqueue('refresh', 'refresh-connection', { tenantId, connectionId, reason: 'due' });
+    await expect.poll(jobStates, { timeout: 10_000 }).toMatchObject({ completed: 1 });
+    expect(seen).toEqual([{ data: { tenantId, connectionId, reason: 'due' }, attemptsMade: 0, aborted: false }]);
+
+    expect(await (await fetch(`${healthUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${healthUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`${healthUrl}/metrics`)).text();
+    expect(metrics).toContain(
+      'adsync_jobs_completed_total{queue="refresh",job="refresh-connection",app="worker-test"} 1',
+    );
+    expect(metrics).toContain('adsync_queue_jobs{queue="refresh",state="waiting",app="worker-test"} 0');
+    const durationCount = metrics
+      .split('\n')
+      .find((line) => line.startsWith('adsync_job_duration_seconds_count') && line.includes('outcome="completed"'));
+    expect(durationCount).toMatch(/ 1$/);
+  });
+
+  it('fails a job with an invalid payload at once, without retries, saying which field', async () => {
+    await startRuntime(async () => 'should not run');
+    // Straight onto the queue, as a producer that skipped the catalog would.
+    const raw = new Queue('refresh', { connection: producerConnection, prefix: env.queuePrefix });
+    const job = await raw.add(
+      'refresh-connection',
+      { tenantId, connectionId: 'not-a-uuid', reason: 'due' },
+      { attempts: 5 },
+    );
+    await expect.poll(jobStates, { timeout: 10_000 }).toMatchObject({ failed: 1 });
+    const failed = await raw.getJob(job.id ?? '');
+    expect(failed?.attemptsMade).toBe(1);
+    expect(failed?.failedReason).toBe('invalid payload for "refresh-connection": check connectionId');
+    await raw.close();
+  });
+
+  it('lets a running job finish before it stops', async () => {
+    let finished = false;
+    await startRuntime(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      finished = true;
+    });
+    await producer.enqueue('refresh', 'refresh-connection', { tenantId, connectionId, reason: 'on-demand' });
+    await expect.poll(jobStates, { timeout: 10_000 }).toMatchObject({ active: 1 });
+    const graceful = await runtime?.stop(10_000);
+    runtime = undefined;
+    expect(graceful).toBe(true);
+    expect(finished).toBe(true);
+    expect(await jobStates()).toMatchObject({ completed: 1, active: 0 });
+  });
+
+  it('stops at the deadline when a job will not finish, leaving it to be retried', async () => {
+    let signal: AbortSignal | undefined;
+    await startRuntime(async (context) => {
+      signal = context.signal;
+      await new Promise(() => undefined);
+    });
+    await producer.enqueue('refresh', 'refresh-connection', { tenantId, connectionId, reason: 'due' });
+    await expect.poll(jobStates, { timeout: 10_000 }).toMatchObject({ active: 1 });
+    const graceful = await runtime?.stop(300);
+    runtime = undefined;
+    expect(graceful).toBe(false);
+    expect(signal?.aborted).toBe(true);
+    expect((await jobStates()).completed).toBe(0);
+  });
+});
+
+describe('worker apps', () => {
+  const apps = ['worker-refresh', 'worker-spend', 'worker-capi', 'worker-klaviyo'];
+
+  it.each(apps)('%s starts, answers /healthz, and exits 0 on SIGTERM within its shutdown timeout', async (app) => {
+    const child = spawn(process.execPath, [`apps/${app}/src/main.ts`], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      env: { ...process.env, ...env.env, LOG_FORMAT: 'json', WORKER_HEALTH_PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    let healthUrl: string | undefined;
+    for await (const line of createInterface({ input: child.stdout })) {
+      const record = JSON.parse(line) as { msg?: string; healthUrl?: string };
+      if (record.msg === `${app} started`) {
+        healthUrl = record.healthUrl;
+        break;
+      }
+    }
+    expect(healthUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${healthUrl}/healthz`)).status).toBe(200);
+    const sentAt = Date.now();
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(Date.now() - sentAt).toBeLessThan(5_000);
+  });
+});
