@@ -176,7 +176,9 @@ describe('gateway readiness when Redis stops', () => {
     await start();
     const gateway = await startGateway(`redis://127.0.0.1:${port}`, '{adsync-readyz}');
     try {
-      expect((await gateway.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+      const readyzStatus = async () => (await gateway.app.inject({ method: 'GET', url: '/readyz' })).statusCode;
+      // Not ready until the new Redis connection has connected.
+      await expect.poll(readyzStatus, { timeout: 10_000 }).toBe(200);
 
       redisServer?.kill('SIGKILL');
       await once(redisServer as ChildProcess, 'exit');
@@ -190,11 +192,42 @@ describe('gateway readiness when Redis stops', () => {
       expect(body.error.details.redis.ok).toBe(false);
 
       await start();
-      await expect
-        .poll(async () => (await gateway.app.inject({ method: 'GET', url: '/readyz' })).statusCode, { timeout: 15_000 })
-        .toBe(200);
+      await expect.poll(readyzStatus, { timeout: 15_000 }).toBe(200);
     } finally {
       await gateway.close();
     }
+  });
+});
+
+describe('gateway boot', () => {
+  async function boot(extraEnv: Record<string, string>) {
+    const child = spawn(process.execPath, ['apps/gateway/src/main.ts'], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      env: { ...process.env, ...env.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const [code] = await once(child, 'exit');
+    return { code, stderr };
+  }
+
+  it('lists every invalid variable in one message and exits 1, without a stack trace', async () => {
+    const { code, stderr } = await boot({ GATEWAY_PORT: 'eighty', QUEUE_PREFIX: 'no-hash-tag', DATABASE_URL: 'nope' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^gateway: Invalid configuration \(3 problems\):/);
+    expect(stderr).toContain('GATEWAY_PORT:');
+    expect(stderr).toContain('QUEUE_PREFIX: must contain one Redis Cluster hash tag');
+    expect(stderr).toContain('DATABASE_URL: must be a URL');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to start in production on the development secrets', async () => {
+    const { code, stderr } = await boot({ NODE_ENV: 'production' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('ENCRYPTION_KEYS: holds the public development key');
+    expect(stderr).toContain('OAUTH_STATE_SECRET: is the public development secret');
   });
 });

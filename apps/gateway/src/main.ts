@@ -1,21 +1,13 @@
 // Starts the gateway: config, connections, buildApp, listen; on SIGTERM/SIGINT stops taking requests,
 // lets in-flight ones finish, then closes connections in the reverse order of start-up.
 
-import { ConfigError, gatewayConfigSchema, parseEnv, processEnvironment } from '@adsync/config';
+import { gatewayConfigSchema, loadConfigOrExit } from '@adsync/config';
 import { createDatabase } from '@adsync/db';
 import { createLogger, logFormatFor } from '@adsync/logging';
 import { createQueueProducer, createRedisConnection } from '@adsync/queues';
 import { buildApp } from './app.ts';
 
-let config: ReturnType<typeof parseEnv<typeof gatewayConfigSchema>>;
-try {
-  config = parseEnv(gatewayConfigSchema, processEnvironment());
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`gateway: ${error.message}`);
-  process.exit(1);
-}
-
+const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
 const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL, format: logFormatFor(config) });
 const db = createDatabase({
   url: config.DATABASE_URL,

@@ -10,4 +10,4 @@ export {
 } from './app-configs.ts';
 export { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN } from './dev-defaults.ts';
 export type { EncryptionKeyConfig } from './fields.ts';
-export { ConfigError, type Environment, parseEnv, processEnvironment } from './parse-env.ts';
+export { ConfigError, type Environment, loadConfigOrExit, parseEnv, processEnvironment } from './parse-env.ts';

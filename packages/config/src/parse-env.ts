@@ -38,3 +38,17 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Environment): z.ou
 export function processEnvironment(): Environment {
   return process.env;
 }
+
+/**
+ * For a process's entry point: the parsed configuration, or, when anything is missing or invalid, one
+ * message listing every problem on stderr and exit code 1 (no stack trace: it is not a bug).
+ */
+export function loadConfigOrExit<S extends z.ZodType>(schema: S, processName: string): z.output<S> {
+  try {
+    return parseEnv(schema, processEnvironment());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${processName}: ${error.message}`);
+    process.exit(1);
+  }
+}

@@ -1,7 +1,7 @@
 // The whole life of a worker process, written once for the four worker apps: read config, connect,
 // consume, answer health probes, and on SIGTERM/SIGINT stop within SHUTDOWN_TIMEOUT_MS.
 
-import { ConfigError, parseEnv, processEnvironment, workerConfigSchema } from '@adsync/config';
+import { loadConfigOrExit, workerConfigSchema } from '@adsync/config';
 import { createDatabase } from '@adsync/db';
 import { createLogger, logFormatFor } from '@adsync/logging';
 import { createQueueProducer, createRedisConnection, type QueueName } from '@adsync/queues';
@@ -18,15 +18,7 @@ export interface WorkerAppDefinition {
 }
 
 export async function runWorkerApp(definition: WorkerAppDefinition): Promise<void> {
-  let config: ReturnType<typeof parseEnv<ReturnType<typeof workerConfigSchema>>>;
-  try {
-    config = parseEnv(workerConfigSchema(definition.defaultHealthPort), processEnvironment());
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`${definition.name}: ${error.message}`);
-    process.exit(1);
-  }
-
+  const config = loadConfigOrExit(workerConfigSchema(definition.defaultHealthPort), definition.name);
   const logger = createLogger({ name: definition.name, level: config.LOG_LEVEL, format: logFormatFor(config) });
   const db = createDatabase({
     url: config.DATABASE_URL,

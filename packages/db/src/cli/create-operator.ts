@@ -2,7 +2,7 @@
 // and prints the token once. Without --token a random one is generated; only its hash is stored.
 
 import { parseArgs } from 'node:util';
-import { ConfigError, migrateConfigSchema, parseEnv, processEnvironment } from '@adsync/config';
+import { loadConfigOrExit, migrateConfigSchema } from '@adsync/config';
 import { generateToken, hashToken } from '@adsync/crypto';
 import { createDatabase } from '../create-database.ts';
 import { upsertOperator } from '../repositories/operators.repository.ts';
@@ -34,16 +34,7 @@ async function main(): Promise<number> {
     console.error(`--token must be at least 16 characters (omit it to get a random one)\n${usage}`);
     return 2;
   }
-  let config: ReturnType<typeof parseEnv<typeof migrateConfigSchema>>;
-  try {
-    config = parseEnv(migrateConfigSchema, processEnvironment());
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(migrateConfigSchema, 'operator:create');
   const token = args.token ?? generateToken('op');
   const db = createDatabase({ url: config.DATABASE_URL, poolMax: 1, applicationName: 'adsync-cli' });
   try {

@@ -1,21 +1,12 @@
 // `pnpm db:migrate`: applies every pending migration to DATABASE_URL and says which ran.
 
-import { ConfigError, migrateConfigSchema, parseEnv, processEnvironment } from '@adsync/config';
+import { loadConfigOrExit, migrateConfigSchema } from '@adsync/config';
 import { createLogger, logFormatFor } from '@adsync/logging';
 import { createDatabase } from '../create-database.ts';
 import { migrateToLatest } from '../migrate.ts';
 
 async function main(): Promise<number> {
-  let config: ReturnType<typeof parseEnv<typeof migrateConfigSchema>>;
-  try {
-    config = parseEnv(migrateConfigSchema, processEnvironment());
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(migrateConfigSchema, 'migrate');
   const logger = createLogger({ name: 'migrate', level: config.LOG_LEVEL, format: logFormatFor(config) });
   const db = createDatabase({ url: config.DATABASE_URL, poolMax: 1, applicationName: 'adsync-migrate' });
   try {
