@@ -24,7 +24,7 @@ describe('parseEnv', () => {
     } catch (error) {
       const problems = (error as ConfigError).problems.join('\n');
       expect(problems).toMatch(/^DATABASE_URL: must be a URL/m);
-      expect(problems).toMatch(/^GATEWAY_PORT:/m);
+      expect(problems).toMatch(/^GATEWAY_PORT: must be a port number from 0 to 65535$/m);
       expect(problems).toMatch(/^QUEUE_PREFIX: must contain one Redis Cluster hash tag/m);
       expect(problems).toMatch(/^ENCRYPTION_KEYS: each entry must be KEY_ID:BASE64_OF_32_BYTES/m);
       expect((error as ConfigError).problems).toHaveLength(4);

@@ -3,7 +3,12 @@
 import { z } from 'zod';
 import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET } from './dev-defaults.ts';
 
-const port = z.coerce.number().int().min(0).max(65535);
+const portMessage = 'must be a port number from 0 to 65535';
+const port = z.coerce
+  .number({ error: portMessage })
+  .int({ error: portMessage })
+  .min(0, { error: portMessage })
+  .max(65535, { error: portMessage });
 
 function urlWithProtocols(protocols: readonly string[], example: string) {
   return z.string().refine(

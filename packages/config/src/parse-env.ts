@@ -28,7 +28,9 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Environment): z.ou
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.length > 0 ? issue.path.join('.') : 'configuration';
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    const missing =
+      issue.code === 'invalid_type' && issue.path.length === 1 && present[String(issue.path[0])] === undefined;
+    const message = missing ? 'is required' : issue.message;
     return `${variable}: ${message}`;
   });
   throw new ConfigError(problems);

@@ -19,7 +19,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const destination =
     options.destination ??
     (options.format === 'pretty'
-      ? PinoPretty({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' })
+      ? // pino-pretty decides on colour itself: on a terminal, or when FORCE_COLOR is set (the launcher's pipes).
+        PinoPretty({ translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' })
       : pino.destination({ sync: false }));
   return pino(
     {
