@@ -5,6 +5,7 @@ import type { Logger } from '@adsync/logging';
 import { killAllManagedProcesses } from './managed-process.ts';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const REPEATED_SIGNAL_WINDOW_MS = 1_500;
 
 /** Thrown out of a start-up step when a stop was requested meanwhile. */
 export class StopRequested extends Error {
@@ -36,14 +37,17 @@ export function createStopControl(logger: Logger): StopControl {
     resolveRequested(code);
   };
 
-  let signalsSeen = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    signalsSeen += 1;
-    if (signalsSeen === 1) {
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
       logger.info(`${signal}: stopping everything (Ctrl-C again forces it)`);
       request(0);
       return;
     }
+    // One Ctrl-C can arrive twice: from the terminal and again from a wrapper such as `pnpm start`,
+    // which forwards signals to its child. Only a later one is a person asking to force the stop.
+    if (Date.now() - firstSignalAt < REPEATED_SIGNAL_WINDOW_MS) return;
     logger.warn('Stopping now: killing every process the launcher started');
     killAllManagedProcesses();
     process.exit(130);
