@@ -1,4 +1,5 @@
-// Test database names carry their creation time, so a run can clean up after runs that crashed.
+// Test database names and Redis key prefixes carry their creation time, so a run can clean up after runs
+// that crashed before their teardown.
 
 import { randomBytes } from 'node:crypto';
 
@@ -19,4 +20,17 @@ export function withDatabase(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
+}
+
+const QUEUE_PREFIX_PATTERN = /^\{adsync-test-([0-9a-z]+)-[0-9a-f]{8}\}/;
+
+export function newQueuePrefix(): string {
+  return `{adsync-test-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}}`;
+}
+
+/** The queue prefix a Redis key belongs to, when it is a test prefix older than `maxAgeMs`. */
+export function staleQueuePrefixOf(key: string, now: number, maxAgeMs: number): string | undefined {
+  const match = QUEUE_PREFIX_PATTERN.exec(key);
+  if (match?.[1] === undefined) return undefined;
+  return now - Number.parseInt(match[1], 36) > maxAgeMs ? match[0] : undefined;
 }

@@ -2,10 +2,12 @@
 // migrates a template database that every test file clones (cloning is much faster than migrating).
 
 import { createDatabase, migrateToLatest } from '@adsync/db';
+import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { dropDatabase, dropStaleTestDatabases, withAdminClient } from './admin-sql.ts';
-import { newDatabaseName, withDatabase } from './database-names.ts';
+import { newDatabaseName, staleQueuePrefixOf, withDatabase } from './database-names.ts';
 import { type StartedServices, startServices } from './services.ts';
+import { deleteKeysWithPrefix } from './test-environment.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,6 +26,7 @@ export async function setup(project: TestProject): Promise<void> {
     await dropStaleTestDatabases(client);
     await client.query(`CREATE DATABASE "${templateDatabase}"`);
   });
+  await deleteStaleQueuePrefixes(services.redisUrl);
   const db = createDatabase({ url: withDatabase(serverUrl, templateDatabase), poolMax: 1 });
   try {
     await migrateToLatest(db);
@@ -39,4 +42,24 @@ export async function teardown(): Promise<void> {
     await withAdminClient(services.databaseUrl, (client) => dropDatabase(client, name));
   }
   await services?.stop();
+}
+
+/** Removes the keys of test runs that crashed more than a day ago (live runs are never that old). */
+async function deleteStaleQueuePrefixes(redisUrl: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  try {
+    const stale = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', '{adsync-test-*', 'COUNT', 1000);
+      for (const key of keys) {
+        const prefix = staleQueuePrefixOf(key, Date.now(), 86_400_000);
+        if (prefix !== undefined) stale.add(prefix);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+    for (const prefix of stale) await deleteKeysWithPrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
 }

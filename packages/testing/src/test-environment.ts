@@ -1,12 +1,11 @@
 // Per-test-file Postgres database (cloned from the migrated template) and Redis key prefix, so test
 // files run in parallel, and runs on a shared machine never see each other's data.
 
-import { randomBytes } from 'node:crypto';
 import { createDatabase, type Db } from '@adsync/db';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createDatabaseFromTemplate, dropDatabase, withAdminClient } from './admin-sql.ts';
-import { newDatabaseName, withDatabase } from './database-names.ts';
+import { newDatabaseName, newQueuePrefix, withDatabase } from './database-names.ts';
 
 export interface TestEnvironment {
   db: Db;
@@ -26,7 +25,7 @@ export async function createTestEnvironment(): Promise<TestEnvironment & { close
   await withAdminClient(serverUrl, (client) => createDatabaseFromTemplate(client, database, templateDatabase));
   const databaseUrl = withDatabase(serverUrl, database);
   const db = createDatabase({ url: databaseUrl, poolMax: 5, applicationName: 'adsync-test' });
-  const queuePrefix = `{adsync-test-${randomBytes(6).toString('hex')}}`;
+  const queuePrefix = newQueuePrefix();
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   return {
     db,
@@ -44,7 +43,7 @@ export async function createTestEnvironment(): Promise<TestEnvironment & { close
   };
 }
 
-async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
   // The prefix contains braces, which SCAN MATCH treats literally (only * ? [ ] are special).
   let cursor = '0';
   do {
