@@ -1,6 +1,7 @@
 // Vitest global setup for integration tests: finds or starts Postgres and Redis once per run and
 // migrates a template database that every test file clones (cloning is much faster than migrating).
 
+import { processEnvironment } from '@adsync/config';
 import { createDatabase, migrateToLatest } from '@adsync/db';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
@@ -19,7 +20,7 @@ let services: StartedServices | undefined;
 let templateDatabase: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  services = await startServices(process.env);
+  services = await startServices(processEnvironment());
   const serverUrl = services.databaseUrl;
   templateDatabase = newDatabaseName('tpl');
   await withAdminClient(serverUrl, async (client) => {
