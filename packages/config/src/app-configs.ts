@@ -96,3 +96,28 @@ export const launcherConfigSchema = z
     }
   });
 export type LauncherConfig = z.output<typeof launcherConfigSchema>;
+
+export const simulatorConfigSchema = z.object({
+  ...runtimeFields,
+  SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
+  SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  /**
+   * JSON object of simulator options (token lifetimes, rate limits, failure shares), e.g.
+   * {"tiktok":{"tokenModel":"long-term"},"google":{"accessTokenSeconds":5}}. The simulator validates it.
+   */
+  SIMULATOR_OPTIONS: z
+    .string()
+    .default('{}')
+    .transform((value, ctx) => {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+          return parsed as Record<string, unknown>;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object, e.g. {"google":{"accessTokenSeconds":5}}' });
+      return z.NEVER;
+    }),
+});
+export type SimulatorConfig = z.output<typeof simulatorConfigSchema>;

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gatewayConfigSchema, launcherConfigSchema, migrateConfigSchema, workerConfigSchema } from './index.ts';
+import {
+  gatewayConfigSchema,
+  launcherConfigSchema,
+  migrateConfigSchema,
+  simulatorConfigSchema,
+  workerConfigSchema,
+} from './index.ts';
 
 function keysOf(schema: { shape?: Record<string, unknown>; def?: { in?: unknown; schema?: unknown } }): string[] {
   // Refined object schemas wrap the object; unwrap until the shape shows.
@@ -19,9 +25,13 @@ describe('.env.example', () => {
     const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]).sort();
     const read = [
       ...new Set(
-        [gatewayConfigSchema, workerConfigSchema(0), launcherConfigSchema, migrateConfigSchema].flatMap((schema) =>
-          keysOf(schema as never),
-        ),
+        [
+          gatewayConfigSchema,
+          workerConfigSchema(0),
+          launcherConfigSchema,
+          migrateConfigSchema,
+          simulatorConfigSchema,
+        ].flatMap((schema) => keysOf(schema as never)),
       ),
     ].sort();
     expect(documented).toEqual(read);

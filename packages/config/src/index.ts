@@ -5,6 +5,8 @@ export {
   launcherConfigSchema,
   type MigrateConfig,
   migrateConfigSchema,
+  type SimulatorConfig,
+  simulatorConfigSchema,
   type WorkerConfig,
   workerConfigSchema,
 } from './app-configs.ts';

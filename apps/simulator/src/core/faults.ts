@@ -1,0 +1,67 @@
+// Fault injection: "fail the next N calls of this route with this response" and "add latency", set through
+// the control API and applied before a platform's own handler runs.
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PlatformId } from './platform.ts';
+
+export interface FailureRule {
+  platform: PlatformId;
+  /** `METHOD /path` relative to the platform prefix; `*` matches any run of characters. */
+  route: string;
+  remaining: number;
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export interface LatencyRule {
+  platform: PlatformId;
+  route: string;
+  ms: number;
+}
+
+function routeMatcher(route: string): RegExp {
+  const escaped = route.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`);
+}
+
+export interface Faults {
+  failNext(rule: FailureRule): void;
+  addLatency(rule: LatencyRule): void;
+  reset(): void;
+  /** An onRequest hook for one platform's scope. */
+  hook(platform: PlatformId, prefix: string): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}
+
+export function createFaults(): Faults {
+  let failures: FailureRule[] = [];
+  let latencies: LatencyRule[] = [];
+  const matches = (rule: { platform: PlatformId; route: string }, platform: PlatformId, call: string) =>
+    rule.platform === platform && routeMatcher(rule.route).test(call);
+
+  return {
+    failNext(rule) {
+      failures.push(rule);
+    },
+    addLatency(rule) {
+      latencies.push(rule);
+    },
+    reset() {
+      failures = [];
+      latencies = [];
+    },
+    hook(platform, prefix) {
+      return async (request, reply) => {
+        const path = (request.url.split('?')[0] ?? '').slice(prefix.length) || '/';
+        const call = `${request.method} ${path}`;
+        const delay = latencies.filter((rule) => matches(rule, platform, call)).reduce((sum, rule) => sum + rule.ms, 0);
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        const failure = failures.find((rule) => rule.remaining > 0 && matches(rule, platform, call));
+        if (failure === undefined) return;
+        failure.remaining -= 1;
+        failures = failures.filter((rule) => rule.remaining > 0);
+        await reply.status(failure.status).headers(failure.headers).send(failure.body);
+      };
+    },
+  };
+}

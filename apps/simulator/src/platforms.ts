@@ -1,0 +1,6 @@
+// Every simulated platform. Each one lives in its own folder and is written from the platform's documented
+// behaviour; nothing here imports adsync's own platform clients.
+
+import type { SimulatedPlatform, SimulatorContext } from './core/platform.ts';
+
+export const PLATFORM_FACTORIES: readonly ((context: SimulatorContext) => SimulatedPlatform)[] = [];

@@ -1,0 +1,53 @@
+// Every knob of the simulator, with defaults that behave like the real platforms. Tests shorten the
+// lifetimes (a 5-second access token) and lower the limits to exercise expiry and throttling quickly.
+
+import { z } from 'zod';
+
+const seconds = z.number().int().min(1);
+const share = z.number().min(0).max(1);
+
+export const simulatorOptionsSchema = z.object({
+  meta: z
+    .object({
+      /** Code exchange result; the real one is often already long-lived (~60 days). */
+      shortLivedTokenSeconds: seconds.default(2 * 3600),
+      longLivedTokenSeconds: seconds.default(60 * 24 * 3600),
+      /** Calls per ad account per rolling hour before BUC throttling (error 80000/80004). */
+      callsPerAccountPerHour: z.number().int().min(1).default(5_000),
+      /** Share of async report runs that end in "Job Failed". */
+      asyncFailureShare: share.default(0),
+      /** Share of async report runs that stall (progress stops) until the control API releases them. */
+      asyncStallShare: share.default(0),
+      /** How long an async report run takes to reach 100%. */
+      asyncRunMilliseconds: z.number().int().min(0).default(1_500),
+    })
+    .default({} as never),
+  google: z
+    .object({
+      accessTokenSeconds: seconds.default(3600),
+      /** Requests per customer per minute before 429 RESOURCE_EXHAUSTED. */
+      requestsPerCustomerPerMinute: z.number().int().min(1).default(600),
+    })
+    .default({} as never),
+  tiktok: z
+    .object({
+      /** `rotating`: 24 h access + 1 year refresh tokens that rotate; `long-term`: no expiry, no refresh. */
+      tokenModel: z.enum(['rotating', 'long-term']).default('rotating'),
+      accessTokenSeconds: seconds.default(24 * 3600),
+      refreshTokenSeconds: seconds.default(365 * 24 * 3600),
+      /** Requests per app per second before code 40100. */
+      requestsPerSecond: z.number().int().min(1).default(50),
+    })
+    .default({} as never),
+  klaviyo: z
+    .object({
+      accessTokenSeconds: seconds.default(3600),
+      refreshTokenSeconds: seconds.default(90 * 24 * 3600),
+      /** Divides every rate tier (XS–XL); 10 makes L = 7.5/s burst, 70/min steady. */
+      rateLimitDivisor: z.number().min(0.01).default(1),
+    })
+    .default({} as never),
+});
+
+export type SimulatorOptions = z.output<typeof simulatorOptionsSchema>;
+export type SimulatorOptionsInput = z.input<typeof simulatorOptionsSchema>;
