@@ -14,6 +14,11 @@ import {
   workerFields,
 } from './fields.ts';
 
+const simulatorAddressFields = {
+  SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
+  SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+};
+
 const devKeyMaterial = encryptionKeysField.parse(DEV_ENCRYPTION_KEYS).map((entry) => entry.key);
 
 interface MaybeSecrets {
@@ -78,6 +83,7 @@ export const launcherConfigSchema = z
     ...redisFields,
     GATEWAY_PORT: gatewayFields.GATEWAY_PORT,
     PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
+    ...simulatorAddressFields,
     /** Where the launcher keeps an embedded Postgres or a Redis it started itself. */
     ADSYNC_DATA_DIR: z.string().min(1).default('.adsync'),
     /** Port for the embedded Postgres the launcher starts when none is reachable. */
@@ -99,8 +105,7 @@ export type LauncherConfig = z.output<typeof launcherConfigSchema>;
 
 export const simulatorConfigSchema = z.object({
   ...runtimeFields,
-  SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
-  SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  ...simulatorAddressFields,
   /**
    * JSON object of simulator options (token lifetimes, rate limits, failure shares), e.g.
    * {"tiktok":{"tokenModel":"long-term"},"google":{"accessTokenSeconds":5}}. The simulator validates it.

@@ -4,6 +4,8 @@ import type { Environment } from '@adsync/config';
 
 export interface BannerInput {
   publicBaseUrl: string;
+  /** Where the simulated platforms answer. */
+  simulatorUrl: string;
   operatorEmail: string;
   operatorToken: string;
   colour: boolean;
@@ -27,6 +29,7 @@ export function formatBanner(input: BannerInput): string {
     ['API docs', `${input.publicBaseUrl}/docs`],
     ['Bull Board', `${input.publicBaseUrl}/queues`],
     ['', dim(`user ${input.operatorEmail}, password ${input.operatorToken}`)],
+    ['Simulator', `${input.simulatorUrl} ${dim('(Meta, Google Ads, TikTok, Klaviyo; control at /_control)')}`],
   ];
   return [
     '',

@@ -21,12 +21,16 @@ describe('formatBanner', () => {
       publicBaseUrl: 'http://localhost:3000',
       operatorEmail: 'dev@adsync.local',
       operatorToken: 'adsync-dev-operator',
+      simulatorUrl: 'http://127.0.0.1:4010',
       colour: false,
     });
     expect(banner).toContain('Gateway    http://localhost:3000\n');
     expect(banner).toContain('API docs   http://localhost:3000/docs\n');
     expect(banner).toContain('Bull Board http://localhost:3000/queues\n');
     expect(banner).toContain('user dev@adsync.local, password adsync-dev-operator');
+    expect(banner).toContain(
+      'Simulator  http://127.0.0.1:4010 (Meta, Google Ads, TikTok, Klaviyo; control at /_control)',
+    );
     expect(banner).toContain('Ctrl-C stops everything.');
     expect(banner).not.toContain('\u001b[');
   });

@@ -8,6 +8,8 @@ export interface AppSpec {
 }
 
 export const FLEET: readonly AppSpec[] = [
+  // First, so the platforms answer before anything talks to them.
+  { name: 'simulator', entry: 'apps/simulator/src/main.ts' },
   { name: 'gateway', entry: 'apps/gateway/src/main.ts' },
   { name: 'worker-refresh', entry: 'apps/worker-refresh/src/main.ts' },
   { name: 'worker-spend', entry: 'apps/worker-spend/src/main.ts' },

@@ -117,6 +117,7 @@ describe('launcher', () => {
       ADSYNC_DATA_DIR: dataDir,
       // Random health ports, so a fleet already running on this machine does not collide with the test's.
       WORKER_HEALTH_PORT: '0',
+      SIMULATOR_PORT: '0',
     };
   };
 

@@ -197,6 +197,7 @@ async function boot(run: Run): Promise<void> {
       publicBaseUrl: publicBaseUrlFor(config, env),
       operatorEmail: config.DEV_OPERATOR_EMAIL,
       operatorToken: config.DEV_OPERATOR_TOKEN,
+      simulatorUrl: `http://${config.SIMULATOR_HOST}:${config.SIMULATOR_PORT}`,
       colour: run.context.colour,
     }),
   );
