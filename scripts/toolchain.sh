@@ -86,3 +86,17 @@ ensure_test_services() {
     fi
   fi
 }
+
+# Debian's chromium for the end-to-end tests (never a browser downloaded by a test tool). Installed only
+# where we may (root with apt-get, as in CI); elsewhere the browser tests say they were skipped.
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    adsync_say "installing Debian's chromium for the browser tests"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 || true
+  else
+    adsync_say "no chromium: the browser tests will be skipped (install Debian's chromium to run them)"
+  fi
+}

@@ -1,3 +1,4 @@
+export { type ConsentChoice, completeConsent } from './consent-client.ts';
 export type { PlatformId, SimulatedPlatform, SimulatorContext } from './core/platform.ts';
 export type { RecordedEvent } from './core/recorder.ts';
 export {
