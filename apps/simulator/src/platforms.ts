@@ -2,5 +2,8 @@
 // behaviour; nothing here imports adsync's own platform clients.
 
 import type { SimulatedPlatform, SimulatorContext } from './core/platform.ts';
+import { createTikTokPlatform } from './tiktok/tiktok.platform.ts';
 
-export const PLATFORM_FACTORIES: readonly ((context: SimulatorContext) => SimulatedPlatform)[] = [];
+export const PLATFORM_FACTORIES: readonly ((context: SimulatorContext) => SimulatedPlatform)[] = [
+  createTikTokPlatform,
+];

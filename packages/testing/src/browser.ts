@@ -1,10 +1,10 @@
 // Headless Chromium for end-to-end tests: Debian's own build (never a downloaded browser), started with
-// the flags this workplace's closed network needs.
+// the flags this workplace's closed network needs. Playwright gives each launch a fresh temporary profile.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
+
+export type { Browser };
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -14,8 +14,7 @@ export function hasChromium(): boolean {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'adsync-chromium-'));
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
@@ -26,9 +25,6 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
-  browser.on('disconnected', () => rmSync(profile, { recursive: true, force: true }));
-  return browser;
 }

@@ -1,2 +1,2 @@
-export { CHROMIUM_PATH, hasChromium, launchChromium } from './browser.ts';
+export { type Browser, CHROMIUM_PATH, hasChromium, launchChromium } from './browser.ts';
 export { createTestEnvironment, type TestEnvironment, useTestEnvironment } from './test-environment.ts';
