@@ -2,8 +2,10 @@
 // behaviour; nothing here imports adsync's own platform clients.
 
 import type { SimulatedPlatform, SimulatorContext } from './core/platform.ts';
+import { createKlaviyoPlatform } from './klaviyo/klaviyo.platform.ts';
 import { createTikTokPlatform } from './tiktok/tiktok.platform.ts';
 
 export const PLATFORM_FACTORIES: readonly ((context: SimulatorContext) => SimulatedPlatform)[] = [
   createTikTokPlatform,
+  createKlaviyoPlatform,
 ];

@@ -21,14 +21,14 @@ export const simulatorOptionsSchema = z.object({
       /** How long an async report run takes to reach 100%. */
       asyncRunMilliseconds: z.number().int().min(0).default(1_500),
     })
-    .default({} as never),
+    .prefault({}),
   google: z
     .object({
       accessTokenSeconds: seconds.default(3600),
       /** Requests per customer per minute before 429 RESOURCE_EXHAUSTED. */
       requestsPerCustomerPerMinute: z.number().int().min(1).default(600),
     })
-    .default({} as never),
+    .prefault({}),
   tiktok: z
     .object({
       /** `rotating`: 24 h access + 1 year refresh tokens that rotate; `long-term`: no expiry, no refresh. */
@@ -38,7 +38,7 @@ export const simulatorOptionsSchema = z.object({
       /** Requests per app per second before code 40100. */
       requestsPerSecond: z.number().int().min(1).default(50),
     })
-    .default({} as never),
+    .prefault({}),
   klaviyo: z
     .object({
       accessTokenSeconds: seconds.default(3600),
@@ -46,7 +46,7 @@ export const simulatorOptionsSchema = z.object({
       /** Divides every rate tier (XS–XL); 10 makes L = 7.5/s burst, 70/min steady. */
       rateLimitDivisor: z.number().min(0.01).default(1),
     })
-    .default({} as never),
+    .prefault({}),
 });
 
 export type SimulatorOptions = z.output<typeof simulatorOptionsSchema>;
