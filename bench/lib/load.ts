@@ -22,8 +22,10 @@ export async function runLoad(options: {
   origin: string;
   connections: number;
   durationMs: number;
-  /** Builds the n-th request; lets a scenario vary tokens or accounts. */
-  request: (n: number) => LoadRequest;
+  /** Builds connection `connection`'s next request; lets a scenario vary tokens or accounts. */
+  request: (n: number, connection: number) => LoadRequest;
+  /** Sees each response body, for scenarios that chain (a rotated refresh token feeds the next refresh). */
+  onBody?: (body: string, connection: number) => void;
   /** A response counts as an error unless this says it is what the scenario expects. */
   isExpected: (status: number) => boolean;
 }): Promise<LoadResult> {
@@ -32,9 +34,9 @@ export async function runLoad(options: {
   let errors = 0;
   let sent = 0;
   const deadline = performance.now() + options.durationMs;
-  const loop = async () => {
+  const loop = async (_unused: unknown, connection: number) => {
     while (performance.now() < deadline) {
-      const request = options.request(sent);
+      const request = options.request(sent, connection);
       sent += 1;
       const started = performance.now();
       try {
@@ -44,7 +46,8 @@ export async function runLoad(options: {
           headers: request.headers ?? {},
           body: request.body ?? null,
         });
-        await response.body.dump();
+        if (options.onBody === undefined) await response.body.dump();
+        else options.onBody(await response.body.text(), connection);
         if (!options.isExpected(response.statusCode)) errors += 1;
       } catch {
         errors += 1;

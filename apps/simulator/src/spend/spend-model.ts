@@ -2,8 +2,6 @@
 // must have stored. Amounts are whole minor units of the account's currency (cents, yen), so totals over
 // hours or regions add up exactly however a platform formats them.
 
-import { createHash } from 'node:crypto';
-
 export interface SpendCell {
   /** Spend in the currency's minor unit (cents for USD, yen for JPY). */
   spendMinor: number;
@@ -33,8 +31,22 @@ export function minorToDecimal(minor: number, currency: string): string {
   return `${padded.slice(0, -exponent)}.${padded.slice(-exponent)}`;
 }
 
-function unitInterval(seed: string): number {
-  return createHash('sha256').update(seed).digest().readUInt32BE(0) / 0x1_0000_0000;
+/**
+ * A number in [0, 1) fixed by `seed`: FNV-1a over the UTF-16 code units, then murmur3's finaliser to spread
+ * the bits. Not cryptographic (nothing here is secret); cheap enough for reports of thousands of cells.
+ */
+export function unitInterval(seed: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < seed.length; index += 1) {
+    hash ^= seed.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) / 0x1_0000_0000;
 }
 
 /** A day's shape: quiet at night, busy in the evening, in the account's local hours. */
@@ -61,16 +73,28 @@ export function spendCell(input: {
   return { spendMinor, impressions, clicks };
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Building a DateTimeFormat costs far more than using one, and reports convert thousands of instants. */
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 /** The account's local calendar date and hour at an instant. */
 export function localDateHour(instant: number, timeZone: string): { date: string; hour: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
+  const parts = formatterFor(timeZone).formatToParts(instant);
   const part = (type: string) => parts.find((candidate) => candidate.type === type)?.value ?? '';
   return { date: `${part('year')}-${part('month')}-${part('day')}`, hour: Number(part('hour')) };
 }
@@ -80,9 +104,13 @@ export function localDateHour(instant: number, timeZone: string): { date: string
  * never the future). Hours of future dates have not; hours of past dates have.
  */
 export function hasStarted(date: string, hour: number, now: number, timeZone: string): boolean {
-  const local = localDateHour(now, timeZone);
-  if (date !== local.date) return date < local.date;
-  return hour <= local.hour;
+  return hourHasStarted(date, hour, localDateHour(now, timeZone));
+}
+
+/** `hasStarted` against an already converted "now", for loops over many cells. */
+export function hourHasStarted(date: string, hour: number, localNow: { date: string; hour: number }): boolean {
+  if (date !== localNow.date) return date < localNow.date;
+  return hour <= localNow.hour;
 }
 
 /** Calendar dates from `from` to `to` inclusive ('YYYY-MM-DD'). */
@@ -94,16 +122,25 @@ export function datesBetween(from: string, to: string): string[] {
   return dates;
 }
 
+const hoursOfDay = new Map<string, readonly number[]>();
+
 /**
  * The local hours that exist on `date` in `timeZone`, in order: 24 on most days, 23 on the day clocks
  * spring forward (the skipped hour has no row), and 24 distinct labels on the day they fall back.
+ * Memoised: a date's hours never change.
  */
-export function localHoursOf(date: string, timeZone: string): number[] {
+export function localHoursOf(date: string, timeZone: string): readonly number[] {
+  const key = `${timeZone}|${date}`;
+  const known = hoursOfDay.get(key);
+  if (known !== undefined) return known;
   const hours = new Set<number>();
   const start = Date.parse(`${date}T00:00:00Z`) - 15 * 3_600_000;
   for (let instant = start; instant < start + 54 * 3_600_000; instant += 900_000) {
     const local = localDateHour(instant, timeZone);
     if (local.date === date) hours.add(local.hour);
   }
-  return [...hours].sort((a, b) => a - b);
+  const sorted = [...hours].sort((a, b) => a - b);
+  if (hoursOfDay.size > 100_000) hoursOfDay.clear();
+  hoursOfDay.set(key, sorted);
+  return sorted;
 }

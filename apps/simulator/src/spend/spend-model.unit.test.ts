@@ -8,6 +8,7 @@ import {
   minorToDecimal,
   minorToMicros,
   spendCell,
+  unitInterval,
 } from './spend-model.ts';
 import { spendCells, sumCells } from './spend-truth.ts';
 
@@ -24,6 +25,20 @@ describe('spend model', () => {
     expect(spendCell(input)).toEqual(spendCell({ ...input }));
     expect(spendCell(input)).not.toEqual(spendCell({ ...input, hour: 3 }));
     expect(spendCell(input).spendMinor).toBeGreaterThan(0);
+  });
+
+  it('spreads its seeds evenly over [0, 1)', () => {
+    const values = Array.from({ length: 10_000 }, (_, index) =>
+      unitInterval(`act_1|2026-01-01|${index % 24}|US-${index}`),
+    );
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...values)).toBeLessThan(1);
+    const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+    expect(mean).toBeGreaterThan(0.48);
+    expect(mean).toBeLessThan(0.52);
+    const deciles = new Array(10).fill(0);
+    for (const value of values) deciles[Math.floor(value * 10)] += 1;
+    for (const count of deciles) expect(count).toBeGreaterThan(900);
   });
 
   it('formats minor units exactly, for two- and zero-decimal currencies', () => {

@@ -2,12 +2,32 @@
 // with. Platform handlers aggregate these same cells, so the truth and the API can never disagree.
 
 import type { SimulatedAccount } from '../seed/accounts.ts';
-import { hasStarted, localHoursOf, type SpendCell, spendCell } from './spend-model.ts';
+import { hourHasStarted, localDateHour, localHoursOf, type SpendCell, spendCell } from './spend-model.ts';
 
 export interface SpendTruthCell extends SpendCell {
   date: string;
   hour: number;
   regionCode: string;
+}
+
+const dayCache = new Map<string, readonly SpendTruthCell[]>();
+const DAY_CACHE_LIMIT = 50_000;
+
+/** Every cell of one local day, whether or not its hours have come yet. A day's cells never change. */
+function cellsOfDay(platform: string, account: SimulatedAccount, date: string): readonly SpendTruthCell[] {
+  const key = `${platform}|${account.id}|${date}`;
+  const cached = dayCache.get(key);
+  if (cached !== undefined) return cached;
+  const cells: SpendTruthCell[] = [];
+  for (const hour of localHoursOf(date, account.timezone)) {
+    for (const regionCode of account.regions) {
+      const cell = spendCell({ platform, accountId: account.id, date, hour, regionCode, scale: account.scale });
+      cells.push({ date, hour, regionCode, ...cell });
+    }
+  }
+  if (dayCache.size >= DAY_CACHE_LIMIT) dayCache.clear();
+  dayCache.set(key, cells);
+  return cells;
 }
 
 export function spendCells(
@@ -16,15 +36,13 @@ export function spendCells(
   dates: readonly string[],
   now: number,
 ): SpendTruthCell[] {
+  const localNow = localDateHour(now, account.timezone);
   const cells: SpendTruthCell[] = [];
   for (const date of dates) {
-    for (const hour of localHoursOf(date, account.timezone)) {
-      if (!hasStarted(date, hour, now, account.timezone)) continue;
-      for (const regionCode of account.regions) {
-        const cell = spendCell({ platform, accountId: account.id, date, hour, regionCode, scale: account.scale });
-        cells.push({ date, hour, regionCode, ...cell });
-      }
-    }
+    if (date > localNow.date) continue;
+    const day = cellsOfDay(platform, account, date);
+    if (date < localNow.date) cells.push(...day);
+    else for (const cell of day) if (hourHasStarted(date, cell.hour, localNow)) cells.push(cell);
   }
   return cells;
 }

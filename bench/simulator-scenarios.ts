@@ -1,0 +1,92 @@
+// The simulator requests the benchmark drives: token refreshes (rotating refresh tokens, chained per
+// connection as a refresh fleet would) and spend reports. Setup goes through the simulator's own OAuth
+// and control endpoints, so the benchmark measures exactly what adsync will call.
+
+import type { LoadRequest } from './lib/load.ts';
+
+export interface SimulatorScenario {
+  name: string;
+  kind: 'token' | 'report';
+  request: (n: number, connection: number) => LoadRequest;
+  /** For TikTok the success signal is in the body (HTTP is always 200): the scenario checks it here. */
+  onBody?: (body: string, connection: number) => void;
+}
+
+const TIKTOK_APP = { appId: '7100000000000000001', secret: 'sim-tiktok-secret-rotating' };
+const TIKTOK_ADVERTISER = '7000000000000000001';
+
+async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+async function tiktokGrant(simulatorUrl: string): Promise<{ accessToken: string; refreshToken: string }> {
+  const { result } = (await postJson(`${simulatorUrl}/_control/tiktok/authorize`, { app_id: TIKTOK_APP.appId })) as {
+    result: { auth_code: string };
+  };
+  const exchanged = (await postJson(`${simulatorUrl}/tiktok/open_api/v1.3/oauth2/access_token/`, {
+    app_id: TIKTOK_APP.appId,
+    secret: TIKTOK_APP.secret,
+    auth_code: result.auth_code,
+  })) as { code: number; data: { access_token: string; refresh_token: string } };
+  if (exchanged.code !== 0) throw new Error(`TikTok token exchange failed: ${JSON.stringify(exchanged)}`);
+  return { accessToken: exchanged.data.access_token, refreshToken: exchanged.data.refresh_token };
+}
+
+function failOnTikTokError(body: string): void {
+  const parsed = JSON.parse(body) as { code: number; message: string };
+  if (parsed.code !== 0) throw new Error(`TikTok answered ${parsed.code}: ${parsed.message}`);
+}
+
+export async function simulatorScenarios(simulatorUrl: string, connections: number): Promise<SimulatorScenario[]> {
+  // One grant per connection: each connection refreshes its own rotating chain.
+  const grants = await Promise.all(Array.from({ length: connections }, () => tiktokGrant(simulatorUrl)));
+  const refreshTokens = grants.map((grant) => grant.refreshToken);
+  const reportToken = grants[0]?.accessToken ?? '';
+  const reportQuery = new URLSearchParams({
+    advertiser_id: TIKTOK_ADVERTISER,
+    report_type: 'BASIC',
+    data_level: 'AUCTION_ADVERTISER',
+    dimensions: JSON.stringify(['advertiser_id', 'stat_time_hour']),
+    metrics: JSON.stringify(['spend', 'impressions', 'clicks', 'currency']),
+    start_date: '2026-11-01',
+    end_date: '2026-11-01',
+    page_size: '50',
+  });
+
+  return [
+    {
+      name: 'TikTok refresh (rotating, chained)',
+      kind: 'token',
+      request: (_n, connection) => ({
+        method: 'POST',
+        path: '/tiktok/open_api/v1.3/oauth2/refresh_token/',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          app_id: TIKTOK_APP.appId,
+          secret: TIKTOK_APP.secret,
+          refresh_token: refreshTokens[connection],
+          grant_type: 'refresh_token',
+        }),
+      }),
+      onBody: (body, connection) => {
+        failOnTikTokError(body);
+        refreshTokens[connection] = (JSON.parse(body) as { data: { refresh_token: string } }).data.refresh_token;
+      },
+    },
+    {
+      name: 'TikTok hourly report (24 rows)',
+      kind: 'report',
+      request: () => ({
+        method: 'GET',
+        path: `/tiktok/open_api/v1.3/report/integrated/get/?${reportQuery}`,
+        headers: { 'access-token': reportToken },
+      }),
+      onBody: failOnTikTokError,
+    },
+  ];
+}
