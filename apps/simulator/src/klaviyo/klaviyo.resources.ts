@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import { KLAVIYO_ACCOUNT } from '../seed/accounts.ts';
 import { queryParam, resourceLink, timestamp } from './klaviyo.json-api.ts';
-import type { CatalogItem, Group, KlaviyoState, Profile, SubscriptionJob } from './klaviyo.state.ts';
+import type { CatalogItem, Group, Profile } from './klaviyo.state.ts';
 
 interface Resource {
   type: string;
@@ -184,25 +184,4 @@ export function catalogItemResource(request: FastifyRequest, item: CatalogItem):
     relationships: { variants: relationshipLinks(request, path, 'variants') },
     links: { self: resourceLink(request, path) },
   });
-}
-
-export function jobResource(request: FastifyRequest, state: KlaviyoState, job: SubscriptionJob, now: number): Resource {
-  const status = state.jobStatus(job, now);
-  return {
-    type: 'profile-subscription-bulk-create-job',
-    id: job.id,
-    attributes: {
-      status,
-      custom_source: job.customSource,
-      total_count: job.profiles.length,
-      completed_count: status === 'complete' ? job.profiles.length : 0,
-      failed_count: 0,
-      /** Profiles the job added to the list: only those with a SUBSCRIBED consent. */
-      added_to_list_count: job.addedToList,
-      created_at: timestamp(job.created),
-      completed_at: job.completedAt === null ? null : timestamp(job.completedAt),
-    },
-    relationships: { list: { data: { type: 'list', id: job.listId } } },
-    links: { self: resourceLink(request, `profile-subscription-bulk-create-jobs/${job.id}`) },
-  };
 }

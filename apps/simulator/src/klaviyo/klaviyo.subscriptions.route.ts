@@ -1,10 +1,10 @@
-// Bulk subscribe: POST /api/profile-subscription-bulk-create-jobs (≤1,000 profiles, 202 with the job) and
-// GET …/{id}, whose status moves queued → processing → complete with clock time (see klaviyo.state.ts).
+// Bulk subscribe: POST /api/profile-subscription-bulk-create-jobs (≤1,000 profiles). Like the real API it
+// answers 202 with an empty body and offers no way to read the job back; the profiles reach the list a few
+// seconds of clock time later (see klaviyo.state.ts), which is what a client can observe.
 
 import { z } from 'zod';
 import type { ApiDeps, ApiRouter } from './klaviyo.api.route.ts';
-import { allowParams, invalid, notFound, pointerOf } from './klaviyo.json-api.ts';
-import { jobResource } from './klaviyo.resources.ts';
+import { invalid, notFound, pointerOf } from './klaviyo.json-api.ts';
 import { type Consent, randomShortId, type SubscriptionJob } from './klaviyo.state.ts';
 
 const consent = z.object({ consent: z.enum(['SUBSCRIBED', 'UNSUBSCRIBED', 'NEVER_SUBSCRIBED']) });
@@ -77,15 +77,7 @@ export function subscriptionRoutes(router: ApiRouter, { state, context }: ApiDep
         addedToList: 0,
       };
       state.jobs.set(job.id, job);
-      return reply.status(202).send({ data: jobResource(request, state, job, context.clock.now()) });
+      return reply.status(202).send();
     },
   );
-
-  router.get(`${path}/:id`, { tier: 'L', scopes: ['profiles:read'] }, async (request) => {
-    allowParams(request, []);
-    const { id } = request.params as { id: string };
-    const job = state.jobs.get(id);
-    if (job === undefined) throw notFound(`A subscription job with id ${id} does not exist.`);
-    return { data: jobResource(request, state, job, context.clock.now()) };
-  });
 }
