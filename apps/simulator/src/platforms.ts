@@ -2,10 +2,12 @@
 // behaviour; nothing here imports adsync's own platform clients.
 
 import type { SimulatedPlatform, SimulatorContext } from './core/platform.ts';
+import { createGooglePlatform } from './google/google.platform.ts';
 import { createKlaviyoPlatform } from './klaviyo/klaviyo.platform.ts';
 import { createTikTokPlatform } from './tiktok/tiktok.platform.ts';
 
 export const PLATFORM_FACTORIES: readonly ((context: SimulatorContext) => SimulatedPlatform)[] = [
+  createGooglePlatform,
   createTikTokPlatform,
   createKlaviyoPlatform,
 ];
