@@ -2,6 +2,7 @@
 // connection as a refresh fleet would) and spend reports. Setup goes through the simulator's own OAuth
 // and control endpoints, so the benchmark measures exactly what adsync will call.
 
+import { completeConsent } from '@adsync/simulator';
 import type { LoadRequest } from './lib/load.ts';
 
 export interface SimulatorScenario {
@@ -10,6 +11,43 @@ export interface SimulatorScenario {
   request: (n: number, connection: number) => LoadRequest;
   /** For TikTok the success signal is in the body (HTTP is always 200): the scenario checks it here. */
   onBody?: (body: string, connection: number) => void;
+}
+
+const GOOGLE_APP = {
+  clientId: '123456789012-adsyncsim.apps.googleusercontent.com',
+  clientSecret: 'sim-google-client-secret',
+};
+const GOOGLE_CUSTOMER = '1000000015';
+const REDIRECT_URI = 'http://127.0.0.1:9/oauth/callback';
+
+async function googleGrant(simulatorUrl: string): Promise<{ accessToken: string; refreshToken: string }> {
+  const authorize = new URL(`${simulatorUrl}/google/accounts/o/oauth2/v2/auth`);
+  for (const [name, value] of Object.entries({
+    client_id: GOOGLE_APP.clientId,
+    redirect_uri: REDIRECT_URI,
+    response_type: 'code',
+    scope: 'https://www.googleapis.com/auth/adwords',
+    access_type: 'offline',
+    prompt: 'consent',
+    state: 'bench',
+  })) {
+    authorize.searchParams.set(name, value);
+  }
+  const callback = await completeConsent(authorize.toString(), { decision: 'approve' });
+  const response = await fetch(`${simulatorUrl}/google/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: callback.searchParams.get('code') ?? '',
+      client_id: GOOGLE_APP.clientId,
+      client_secret: GOOGLE_APP.clientSecret,
+      redirect_uri: REDIRECT_URI,
+    }).toString(),
+  });
+  const body = (await response.json()) as { access_token: string; refresh_token: string };
+  if (response.status !== 200) throw new Error(`Google token exchange failed: ${JSON.stringify(body)}`);
+  return { accessToken: body.access_token, refreshToken: body.refresh_token };
 }
 
 const TIKTOK_APP = { appId: '7100000000000000001', secret: 'sim-tiktok-secret-rotating' };
@@ -58,7 +96,39 @@ export async function simulatorScenarios(simulatorUrl: string, connections: numb
     page_size: '50',
   });
 
+  const google = await googleGrant(simulatorUrl);
+  const googleRefreshBody = new URLSearchParams({
+    grant_type: 'refresh_token',
+    refresh_token: google.refreshToken,
+    client_id: GOOGLE_APP.clientId,
+    client_secret: GOOGLE_APP.clientSecret,
+  }).toString();
+  const googleSearchBody = JSON.stringify({
+    query:
+      "SELECT segments.date, metrics.cost_micros, metrics.impressions, metrics.clicks FROM customer WHERE segments.date BETWEEN '2026-11-01' AND '2026-11-07'",
+  });
+
   return [
+    {
+      name: 'Google refresh grant',
+      kind: 'token',
+      request: () => ({
+        method: 'POST',
+        path: '/google/oauth2/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: googleRefreshBody,
+      }),
+    },
+    {
+      name: 'Google GAQL search (7 daily rows)',
+      kind: 'report',
+      request: () => ({
+        method: 'POST',
+        path: `/google/ads/v23/customers/${GOOGLE_CUSTOMER}/googleAds:search`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${google.accessToken}` },
+        body: googleSearchBody,
+      }),
+    },
     {
       name: 'TikTok refresh (rotating, chained)',
       kind: 'token',

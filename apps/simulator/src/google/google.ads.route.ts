@@ -35,7 +35,9 @@ function camel(name: string): string {
 function put(row: Row, field: string, value: unknown) {
   const [resource = '', attribute = ''] = field.split('.');
   const key = camel(resource);
-  row[key] = { ...(row[key] ?? {}), [camel(attribute)]: value };
+  const existing = row[key];
+  if (existing === undefined) row[key] = { [camel(attribute)]: value };
+  else existing[camel(attribute)] = value;
 }
 
 function customerValue(account: SimulatedAccount, attribute: string): unknown {
@@ -76,15 +78,16 @@ export function googleAdsRoutes(context: SimulatorContext, state: GoogleState) {
     const loginHeader = request.headers['login-customer-id'];
     const login = typeof loginHeader === 'string' ? loginHeader.replace(/-/g, '') : undefined;
     const isClient = GOOGLE_CLIENT_ACCOUNTS.includes(account);
-    const denied = new GoogleAdsError(
-      403,
-      { authorizationError: 'USER_PERMISSION_DENIED' },
-      "User doesn't have permission to access customer. Note: If you're accessing a client customer, the manager's customer id must be set in the 'login-customer-id' header.",
-    );
+    const denied = () =>
+      new GoogleAdsError(
+        403,
+        { authorizationError: 'USER_PERMISSION_DENIED' },
+        "User doesn't have permission to access customer. Note: If you're accessing a client customer, the manager's customer id must be set in the 'login-customer-id' header.",
+      );
     if (isClient) {
-      if (login !== GOOGLE_MANAGER.id || !grant.customerIds.includes(GOOGLE_MANAGER.id)) throw denied;
+      if (login !== GOOGLE_MANAGER.id || !grant.customerIds.includes(GOOGLE_MANAGER.id)) throw denied();
     } else if (!grant.customerIds.includes(cid) || (login !== undefined && login !== cid)) {
-      throw denied;
+      throw denied();
     }
     return account;
   }
