@@ -1,6 +1,7 @@
 // In-memory OAuth state of the simulated Google: pending authorization codes, refresh-token grants and the
 // access tokens each grant issued. reset() forgets all of it.
 
+import { revokeGrants } from '../core/grants.ts';
 import { opaqueToken } from '../core/tokens.ts';
 
 export interface GoogleGrant {
@@ -65,14 +66,7 @@ export function createGoogleState() {
     },
     /** Revokes the grant behind a token (or every grant); returns how many grants died. */
     revoke(token?: string): number {
-      const targets = token === undefined ? [...grants.values()] : [grantOf(token)];
-      let count = 0;
-      for (const grant of targets) {
-        if (grant === undefined || grant.revoked) continue;
-        grant.revoked = true;
-        count += 1;
-      }
-      return count;
+      return revokeGrants(token === undefined ? grants.values() : [grantOf(token)]);
     },
     expire(token: string | undefined, now: number): number {
       let count = 0;

@@ -1,6 +1,7 @@
 // In-memory TikTok grants: auth codes, access and refresh tokens per grant, and the per-second request
 // counters behind code 40100. `reset()` forgets all of it; the seed apps and advertisers stay.
 
+import { revokeGrants } from '../core/grants.ts';
 import { hexToken } from '../core/tokens.ts';
 import { TIKTOK_APPS } from '../seed/apps.ts';
 
@@ -138,14 +139,7 @@ export function createTikTokState(options: { accessTokenSeconds: number; refresh
     },
 
     revoke(token) {
-      const targets = token === undefined ? grants : [grantOf(token)];
-      let count = 0;
-      for (const grant of targets) {
-        if (grant === undefined || grant.revoked) continue;
-        grant.revoked = true;
-        count += 1;
-      }
-      return count;
+      return revokeGrants(token === undefined ? grants : [grantOf(token)]);
     },
 
     expire(token, now) {
