@@ -50,6 +50,25 @@ async function googleGrant(simulatorUrl: string): Promise<{ accessToken: string;
   return { accessToken: body.access_token, refreshToken: body.refresh_token };
 }
 
+const META_APP = { appId: '1234567890123456', appSecret: 'sim-meta-app-secret' };
+const META_ACCOUNT = 'act_1000000001';
+
+async function metaToken(simulatorUrl: string): Promise<string> {
+  const { result } = (await postJson(`${simulatorUrl}/_control/meta/authorize`, { redirect_uri: REDIRECT_URI })) as {
+    result: { code: string };
+  };
+  const params = new URLSearchParams({
+    client_id: META_APP.appId,
+    client_secret: META_APP.appSecret,
+    redirect_uri: REDIRECT_URI,
+    code: result.code,
+  });
+  const response = await fetch(`${simulatorUrl}/meta/graph/v25.0/oauth/access_token?${params}`);
+  const body = (await response.json()) as { access_token: string };
+  if (response.status !== 200) throw new Error(`Meta code exchange failed: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
 const TIKTOK_APP = { appId: '7100000000000000001', secret: 'sim-tiktok-secret-rotating' };
 const TIKTOK_ADVERTISER = '7000000000000000001';
 
@@ -108,7 +127,33 @@ export async function simulatorScenarios(simulatorUrl: string, connections: numb
       "SELECT segments.date, metrics.cost_micros, metrics.impressions, metrics.clicks FROM customer WHERE segments.date BETWEEN '2026-11-01' AND '2026-11-07'",
   });
 
+  const metaAccessToken = await metaToken(simulatorUrl);
+  const metaExchangeQuery = new URLSearchParams({
+    grant_type: 'fb_exchange_token',
+    client_id: META_APP.appId,
+    client_secret: META_APP.appSecret,
+    fb_exchange_token: metaAccessToken,
+  });
+  const metaInsightsQuery = new URLSearchParams({
+    fields: 'spend,impressions,clicks',
+    time_range: JSON.stringify({ since: '2026-11-01', until: '2026-11-07' }),
+    time_increment: '1',
+    breakdowns: 'region',
+    limit: '100',
+    access_token: metaAccessToken,
+  });
+
   return [
+    {
+      name: 'Meta fb_exchange_token',
+      kind: 'token',
+      request: () => ({ method: 'GET', path: `/meta/graph/v25.0/oauth/access_token?${metaExchangeQuery}` }),
+    },
+    {
+      name: 'Meta Insights (7 days × 3 regions)',
+      kind: 'report',
+      request: () => ({ method: 'GET', path: `/meta/graph/v25.0/${META_ACCOUNT}/insights?${metaInsightsQuery}` }),
+    },
     {
       name: 'Google refresh grant',
       kind: 'token',

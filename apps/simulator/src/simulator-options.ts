@@ -14,6 +14,8 @@ export const simulatorOptionsSchema = z.object({
       longLivedTokenSeconds: seconds.default(60 * 24 * 3600),
       /** Calls per ad account per rolling hour before BUC throttling (error 80000/80004). */
       callsPerAccountPerHour: z.number().int().min(1).default(5_000),
+      /** Graph calls per app per rolling hour before error 4 (the platform limit is 200 × daily users). */
+      callsPerAppPerHour: z.number().int().min(1).default(200_000),
       /** Share of async report runs that end in "Job Failed". */
       asyncFailureShare: share.default(0),
       /** Share of async report runs that stall (progress stops) until the control API releases them. */

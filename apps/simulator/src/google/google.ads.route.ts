@@ -113,20 +113,21 @@ export function googleAdsRoutes(context: SimulatorContext, state: GoogleState) {
     const fields = query.fields;
     const selects = (field: string) => fields.includes(field);
     const geographic = query.resource === 'geographic_view' || query.resource === 'user_location_view';
-    const hasSegment = selects('segments.date') || selects('segments.hour') || selects('segments.geo_target_region');
+    // Worked out once, not per cell: a report groups thousands of cells.
+    const byDate = selects('segments.date');
+    const byHour = selects('segments.hour');
+    const byRegion = selects('segments.geo_target_region');
+    const hasSegment = byDate || byHour || byRegion;
     // Without a date filter and without date segments, Google reports the whole account lifetime; the spend
     // truth starts with the simulation, so the last 90 days stand for it.
     const dates = query.dates ?? lastDays(account, 90);
     const cells = spendCells('google', account, dates, context.clock.now()).filter(
       (cell) => query.hour === undefined || cell.hour === query.hour,
     );
-    const groups = sumCells(cells, (cell) =>
-      [
-        selects('segments.date') ? cell.date : '',
-        selects('segments.hour') ? String(cell.hour) : '',
-        selects('segments.geo_target_region') ? cell.regionCode : '',
-        geographic ? regionByCode(cell.regionCode).country : '',
-      ].join('|'),
+    const groups = sumCells(
+      cells,
+      (cell) =>
+        `${byDate ? cell.date : ''}|${byHour ? cell.hour : ''}|${byRegion ? cell.regionCode : ''}|${geographic ? regionByCode(cell.regionCode).country : ''}`,
     );
     const entries = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     // An unsegmented customer query always answers one row, zero metrics included.

@@ -50,6 +50,12 @@ export const META_ACCOUNTS: readonly SimulatedAccount[] = [
   },
 ];
 
+/** Pixels (datasets) the Conversions API accepts events for; a token reaches one through its ad account. */
+export const META_PIXELS = [
+  { id: '2000000000000001', name: 'Acme US Pixel', accountId: 'act_1000000001' },
+  { id: '2000000000000002', name: 'Acme NZ Pixel', accountId: 'act_1000000002' },
+] as const;
+
 export const GOOGLE_USER = { email: 'dana@acme.example' } as const;
 /** The manager (MCC) through which the client accounts are reached with `login-customer-id`. */
 export const GOOGLE_MANAGER: SimulatedAccount = {

@@ -63,3 +63,36 @@ export function sumCells<K extends string>(
   }
   return totals;
 }
+
+export type DayGrouping = 'all' | 'hour' | 'region';
+
+const dayTotalsCache = new Map<string, ReadonlyMap<string, SpendCell>>();
+
+function groupKey(cell: SpendTruthCell, grouping: DayGrouping): string {
+  if (grouping === 'hour') return String(cell.hour);
+  return grouping === 'region' ? cell.regionCode : 'all';
+}
+
+/**
+ * One local day's totals as of `now`, by hour (`"0"`…`"23"`), by region code or as one `all` entry. Days
+ * before the account's today are cached: their cells are final. Reports over many days add these up
+ * instead of every cell, which keeps a month of hourly-by-region rows cheap.
+ */
+export function dayTotals(
+  platform: string,
+  account: SimulatedAccount,
+  date: string,
+  grouping: DayGrouping,
+  now: number,
+): ReadonlyMap<string, SpendCell> {
+  const final = date < localDateHour(now, account.timezone).date;
+  const key = `${platform}|${account.id}|${date}|${grouping}`;
+  const cached = final ? dayTotalsCache.get(key) : undefined;
+  if (cached !== undefined) return cached;
+  const totals = sumCells(spendCells(platform, account, [date], now), (cell) => groupKey(cell, grouping));
+  if (final) {
+    if (dayTotalsCache.size >= DAY_CACHE_LIMIT) dayTotalsCache.clear();
+    dayTotalsCache.set(key, totals);
+  }
+  return totals;
+}
