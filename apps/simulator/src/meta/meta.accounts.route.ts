@@ -3,10 +3,10 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { META_ACCOUNTS, META_USER, type SimulatedAccount } from '../seed/accounts.ts';
-import { parameterError } from './meta.errors.ts';
+import { META_SUBCODES, parameterError } from './meta.errors.ts';
 import { graphParams, graphRoute, paginate } from './meta.graph.ts';
 import type { MetaGuard } from './meta.guard.ts';
-import type { MetaToken } from './meta.state.ts';
+import type { MetaState, MetaToken } from './meta.state.ts';
 
 const ACCOUNT_FIELDS: Record<string, (account: SimulatedAccount) => unknown> = {
   id: (account) => account.id,
@@ -52,7 +52,7 @@ export function accountFields(account: SimulatedAccount, fields: readonly string
   return node;
 }
 
-export function metaAccountRoutes(guard: MetaGuard) {
+export function metaAccountRoutes(state: MetaState, guard: MetaGuard) {
   const sharedAccounts = (token: MetaToken) =>
     META_ACCOUNTS.filter((account) => token.grant.accountIds.includes(account.id));
 
@@ -70,6 +70,13 @@ export function metaAccountRoutes(guard: MetaGuard) {
       const fields = requestedFields(request, ['account_id', 'id']);
       const nodes = sharedAccounts(token).map((account) => accountFields(account, fields));
       return paginate(request, nodes, 25, 100);
+    });
+
+    // Removing the app's permissions ends the grant: every token it issued stops working (190/458).
+    graphRoute(app, 'DELETE', '/me/permissions', async (request) => {
+      const token = guard.user(request);
+      state.revoke(token.token, META_SUBCODES.appNotInstalled);
+      return { success: true };
     });
   };
 }

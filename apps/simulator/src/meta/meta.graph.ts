@@ -11,7 +11,7 @@ export type GraphParams = Record<string, unknown>;
 /** Registers a Graph route with and without the version prefix; a malformed version is an unknown node. */
 export function graphRoute(
   app: FastifyInstance,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
 ): void {

@@ -163,6 +163,15 @@ describe('token states on Graph calls', () => {
     expect(await graphError(await graph(sim.url, 'v25.0/me'))).toMatchObject({ code: 104 });
   });
 
+  it('DELETE /me/permissions removes the app: the token stops working with 190/458', async () => {
+    const token = await longLivedToken(sim.url);
+    const response = await fetch(`${sim.url}/meta/graph/v25.0/me/permissions?access_token=${token}`, {
+      method: 'DELETE',
+    });
+    expect(await response.json()).toEqual({ success: true });
+    expect(await graphError(await graph(sim.url, 'v25.0/me', token))).toMatchObject({ code: 190, subcode: 458 });
+  });
+
   it('accepts the token as a Bearer header and checks appsecret_proof when sent', async () => {
     const token = await longLivedToken(sim.url);
     const viaHeader = await fetch(`${sim.url}/meta/graph/v25.0/me`, { headers: { authorization: `Bearer ${token}` } });

@@ -69,7 +69,7 @@ export function createMetaPlatform(context: SimulatorContext): SimulatedPlatform
         return payload;
       });
       await metaOauthRoutes(context, state)(app);
-      await metaAccountRoutes(guard)(app);
+      await metaAccountRoutes(state, guard)(app);
       await metaInsightsRoutes(context, state, guard)(app);
       await metaEventsRoutes(context, guard)(app);
     },

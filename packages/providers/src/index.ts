@@ -1,0 +1,11 @@
+export { describeUrl, type HttpRequest, type HttpResponse, headerValue, httpJson } from './http.ts';
+export { createMetaProvider } from './meta/meta.provider.ts';
+export * from './provider.ts';
+export type * from './settings.ts';
+export {
+  GOOGLE_SCOPES,
+  KLAVIYO_REVISION,
+  KLAVIYO_SCOPES,
+  META_SCOPES,
+  simulatorProviderSettings,
+} from './simulator-settings.ts';
