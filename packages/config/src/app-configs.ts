@@ -13,6 +13,7 @@ import {
   shutdownFields,
   workerFields,
 } from './fields.ts';
+import { providerFields, refuseSimulatorInProduction } from './provider-fields.ts';
 
 const simulatorAddressFields = {
   SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
@@ -58,8 +59,10 @@ export const gatewayConfigSchema = z
     ...oauthStateFields,
     ...shutdownFields,
     ...gatewayFields,
+    ...providerFields,
   })
-  .superRefine(refuseDevelopmentSecretsInProduction);
+  .superRefine(refuseDevelopmentSecretsInProduction)
+  .superRefine(refuseSimulatorInProduction);
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 
 export function workerConfigSchema(defaultHealthPort: number) {
@@ -71,8 +74,11 @@ export function workerConfigSchema(defaultHealthPort: number) {
       ...cryptoFields,
       ...shutdownFields,
       ...workerFields(defaultHealthPort),
+      PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
+      ...providerFields,
     })
-    .superRefine(refuseDevelopmentSecretsInProduction);
+    .superRefine(refuseDevelopmentSecretsInProduction)
+    .superRefine(refuseSimulatorInProduction);
 }
 export type WorkerConfig = z.output<ReturnType<typeof workerConfigSchema>>;
 

@@ -13,3 +13,4 @@ export {
 export { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN } from './dev-defaults.ts';
 export type { EncryptionKeyConfig } from './fields.ts';
 export { ConfigError, type Environment, loadConfigOrExit, parseEnv, processEnvironment } from './parse-env.ts';
+export { type ResolvedProviders, resolveProviders } from './provider-fields.ts';
