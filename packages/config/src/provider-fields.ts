@@ -65,7 +65,8 @@ export const providerFields = {
   KLAVIYO_REVISION: optionalText,
 };
 
-type ProviderFieldValues = { [K in keyof typeof providerFields]: z.output<(typeof providerFields)[K]> } & {
+const providerFieldsSchema = z.object(providerFields);
+type ProviderFieldValues = z.output<typeof providerFieldsSchema> & {
   NODE_ENV: string;
   PUBLIC_BASE_URL: string;
 };

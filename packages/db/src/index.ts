@@ -1,17 +1,28 @@
 export { createDatabase, type DatabaseOptions, type Db } from './create-database.ts';
 export { type MigrationOutcome, migrateToLatest } from './migrate.ts';
 export {
+  type DiscoveredAdAccount,
+  listAdAccounts,
+  setSelectedAdAccounts,
+  upsertAdAccounts,
+} from './repositories/ad-accounts.repository.ts';
+export { insertApiKey, listApiKeys, revokeApiKey, useApiKey } from './repositories/api-keys.repository.ts';
+export {
   findConnection,
+  findConnectionByProvider,
   insertConnection,
   listConnectionEvents,
   listConnections,
   recordConnectionEvent,
+  updateConnection,
 } from './repositories/connections.repository.ts';
 export {
   consumeOAuthState,
   deleteExpiredOAuthStates,
   insertOAuthState,
 } from './repositories/oauth-states.repository.ts';
+export { setOnboardingStepSkipped, skippedOnboardingSteps } from './repositories/onboarding.repository.ts';
 export { findActiveOperator, upsertOperator } from './repositories/operators.repository.ts';
 export { createTenant, findTenant } from './repositories/tenants.repository.ts';
 export * from './schema.ts';
+export { API_KEY_PREFIX, createTenantWithKey, issueApiKey } from './tenant-keys.ts';

@@ -151,6 +151,36 @@ export interface SyncRunsTable {
   duration_ms: number | null;
 }
 
+export interface AdminLoginLinksTable {
+  token_hash: string;
+  tenant_id: string;
+  expires_at: Date;
+  consumed_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface AdminSessionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  /** Hex SHA-256 of the session cookie's value. */
+  token_hash: string;
+  /** Hex SHA-256 of the CSRF token every change must carry in `x-csrf-token`. */
+  csrf_token_hash: string;
+  expires_at: Date;
+  revoked_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export const ONBOARDING_STEPS = ['meta', 'google', 'tiktok', 'klaviyo'] as const;
+export type OnboardingStep = (typeof ONBOARDING_STEPS)[number];
+
+export interface OnboardingProgressTable {
+  tenant_id: string;
+  step: OnboardingStep;
+  skipped_at: Date | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_api_keys: TenantApiKeysTable;
@@ -161,6 +191,9 @@ export interface Database {
   ad_accounts: AdAccountsTable;
   ad_spend: AdSpendTable;
   sync_runs: SyncRunsTable;
+  admin_login_links: AdminLoginLinksTable;
+  admin_sessions: AdminSessionsTable;
+  onboarding_progress: OnboardingProgressTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -173,3 +206,5 @@ export type ConnectionEvent = Selectable<ConnectionEventsTable>;
 export type AdAccount = Selectable<AdAccountsTable>;
 export type AdSpendRow = Selectable<AdSpendTable>;
 export type SyncRun = Selectable<SyncRunsTable>;
+export type TenantApiKey = Selectable<TenantApiKeysTable>;
+export type AdminSession = Selectable<AdminSessionsTable>;

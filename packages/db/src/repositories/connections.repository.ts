@@ -2,7 +2,7 @@
 // reach another tenant's connection by guessing an id.
 
 import type { Db } from '../create-database.ts';
-import type { Connection, ConnectionEvent, NewConnection } from '../schema.ts';
+import type { Connection, ConnectionEvent, ConnectionUpdate, NewConnection, Provider } from '../schema.ts';
 
 export async function insertConnection(db: Db, values: NewConnection): Promise<Connection> {
   return db.insertInto('connections').values(values).returningAll().executeTakeFirstOrThrow();
@@ -59,4 +59,31 @@ export async function listConnectionEvents(
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
+}
+
+export async function findConnectionByProvider(
+  db: Db,
+  key: { tenantId: string; provider: Provider },
+): Promise<Connection | undefined> {
+  return db
+    .selectFrom('connections')
+    .selectAll()
+    .where('tenant_id', '=', key.tenantId)
+    .where('provider', '=', key.provider)
+    .executeTakeFirst();
+}
+
+/** Updates the tenant's connection; undefined when the tenant has no such connection. */
+export async function updateConnection(
+  db: Db,
+  key: { tenantId: string; connectionId: string },
+  values: ConnectionUpdate,
+): Promise<Connection | undefined> {
+  return db
+    .updateTable('connections')
+    .set({ ...values, updated_at: new Date() })
+    .where('tenant_id', '=', key.tenantId)
+    .where('id', '=', key.connectionId)
+    .returningAll()
+    .executeTakeFirst();
 }

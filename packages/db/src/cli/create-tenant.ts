@@ -1,0 +1,37 @@
+// `pnpm tenant:create --name "Acme Store" [--key-name default]`: creates a tenant and its first API key,
+// printed once. Only the key's hash is stored; create more keys or revoke them through the API.
+
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit, migrateConfigSchema } from '@adsync/config';
+import { createDatabase } from '../create-database.ts';
+import { createTenantWithKey } from '../tenant-keys.ts';
+
+const usage = 'usage: tenant:create --name NAME [--key-name KEY_NAME]';
+
+async function main(): Promise<number> {
+  let args: { name?: string; 'key-name'?: string };
+  try {
+    args = parseArgs({ options: { name: { type: 'string' }, 'key-name': { type: 'string' } } }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  const name = args.name?.trim() ?? '';
+  if (name.length < 1 || name.length > 200) {
+    console.error(`--name must be 1 to 200 characters\n${usage}`);
+    return 2;
+  }
+  const config = loadConfigOrExit(migrateConfigSchema, 'tenant:create');
+  const db = createDatabase({ url: config.DATABASE_URL, poolMax: 1, applicationName: 'adsync-cli' });
+  try {
+    const { tenant, apiKey } = await createTenantWithKey(db, { name, keyName: args['key-name'] ?? 'default' });
+    console.log(`tenant ${tenant.name} created: ${tenant.id}`);
+    console.log(`API key (shown once, store it now): ${apiKey}`);
+    console.log('Send it as "Authorization: Bearer <key>" to the gateway API.');
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,43 @@
+// Tenant API keys: shown once at creation, stored as a SHA-256 hash, revocable. A key reaches exactly one tenant.
+
+import type { Db } from '../create-database.ts';
+import type { TenantApiKey } from '../schema.ts';
+
+export async function insertApiKey(
+  db: Db,
+  values: { tenantId: string; name: string; keyPrefix: string; keyHash: string },
+): Promise<TenantApiKey> {
+  return db
+    .insertInto('tenant_api_keys')
+    .values({ tenant_id: values.tenantId, name: values.name, key_prefix: values.keyPrefix, key_hash: values.keyHash })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The tenant a live (not revoked) key belongs to; marks the key used. */
+export async function useApiKey(db: Db, keyHash: string): Promise<{ tenantId: string; keyId: string } | undefined> {
+  const row = await db
+    .updateTable('tenant_api_keys')
+    .set({ last_used_at: new Date() })
+    .where('key_hash', '=', keyHash)
+    .where('revoked_at', 'is', null)
+    .returning(['tenant_id', 'id'])
+    .executeTakeFirst();
+  return row === undefined ? undefined : { tenantId: row.tenant_id, keyId: row.id };
+}
+
+export async function listApiKeys(db: Db, tenantId: string): Promise<TenantApiKey[]> {
+  return db.selectFrom('tenant_api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+}
+
+/** Revokes one of the tenant's keys; false when the tenant has no such live key. */
+export async function revokeApiKey(db: Db, key: { tenantId: string; keyId: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('tenant_api_keys')
+    .set({ revoked_at: new Date() })
+    .where('tenant_id', '=', key.tenantId)
+    .where('id', '=', key.keyId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
