@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { createMetricsRegistry, registerQueueDepth } from '@adsync/metrics';
 import { QUEUE_NAMES } from '@adsync/queues';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { connectionsRoutes } from './connections/connections.route.ts';
+import { oauthRoutes } from './connections/oauth.route.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -36,5 +38,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(metricsRoutes(registry));
   await app.register(bullBoardRoutes(deps));
+  await app.register(oauthRoutes(deps));
+  await app.register(connectionsRoutes(deps));
   return app;
 }

@@ -3,30 +3,15 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { hashToken } from '@adsync/crypto';
 import { upsertOperator } from '@adsync/db';
-import { createLogger } from '@adsync/logging';
-import { createQueueProducer, createRedisConnection } from '@adsync/queues';
+import { createRedisConnection } from '@adsync/queues';
 import { useTestEnvironment } from '@adsync/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from './app.ts';
+import { startTestGateway } from './testing/gateway-harness.ts';
 
 const env = useTestEnvironment();
-const config = { NODE_ENV: 'test' as const, PUBLIC_BASE_URL: 'http://localhost:3000', TRUST_PROXY: false };
-const logger = createLogger({ name: 'gateway-test', level: 'silent', format: 'json' });
-
 async function startGateway(redisUrl: string, prefix: string) {
-  const redis = createRedisConnection({ url: redisUrl, role: 'producer', name: 'gateway-test' });
-  redis.on('error', () => undefined);
-  const producer = createQueueProducer({ connection: redis, prefix });
-  const app = await buildApp({ config, logger, db: env.db, redis, producer });
-  return {
-    app,
-    close: async () => {
-      await app.close();
-      await producer.close();
-      redis.disconnect();
-    },
-  };
+  return startTestGateway({ db: env.db, redisUrl, queuePrefix: prefix });
 }
 
 function basic(user: string, password: string): string {

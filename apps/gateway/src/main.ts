@@ -1,11 +1,13 @@
 // Starts the gateway: config, connections, buildApp, listen; on SIGTERM/SIGINT stops taking requests,
 // lets in-flight ones finish, then closes connections in the reverse order of start-up.
 
-import { gatewayConfigSchema, loadConfigOrExit } from '@adsync/config';
+import { gatewayConfigSchema, loadConfigOrExit, resolveProviders } from '@adsync/config';
+import { createKeyring } from '@adsync/crypto';
 import { createDatabase } from '@adsync/db';
 import { createLogger, logFormatFor } from '@adsync/logging';
 import { createQueueProducer, createRedisConnection } from '@adsync/queues';
 import { buildApp } from './app.ts';
+import { createConnectProviders } from './connections/connect-providers.ts';
 
 const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
 const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL, format: logFormatFor(config) });
@@ -18,7 +20,20 @@ const db = createDatabase({
 const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', name: 'gateway' });
 redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error; reconnecting'));
 const producer = createQueueProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
-const app = await buildApp({ config, logger, db, redis, producer });
+const providers = resolveProviders(config);
+logger.info(
+  { target: providers.target, configured: providers.configured },
+  providers.target === 'simulator' ? 'platforms: the simulator' : 'platforms: the real APIs',
+);
+const app = await buildApp({
+  config,
+  logger,
+  db,
+  redis,
+  producer,
+  keyring: createKeyring(config.ENCRYPTION_KEYS),
+  providers: createConnectProviders(providers),
+});
 
 let stopping = false;
 async function stop(signal: NodeJS.Signals): Promise<void> {

@@ -15,6 +15,14 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * How an HTTP request appears in logs: method and path, never the query string, which carries OAuth codes,
+ * states and (on platforms' APIs) access tokens.
+ */
+function requestSummary(request: { method?: string; url?: string; id?: unknown }): Record<string, unknown> {
+  return { method: request.method, path: request.url?.split('?')[0], id: request.id };
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const destination =
     options.destination ??
@@ -27,7 +35,7 @@ export function createLogger(options: LoggerOptions): Logger {
       name: options.name,
       level: options.level,
       redact: { paths: [...REDACT_PATHS], censor: REDACTED },
-      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err, req: requestSummary },
     },
     destination,
   );

@@ -1,0 +1,54 @@
+// What the Connections API shows of a connection: status, accounts, expiry, last refresh/sync/error.
+// Built field by field from the row, so a credential column can never leak into a response.
+
+import type { AdAccount, Connection } from '@adsync/db';
+
+export interface ConnectionView {
+  id: string;
+  provider: string;
+  status: string;
+  authMethod: string;
+  scopes: string[];
+  accounts: { id: string; externalId: string; name: string; currency: string; timezone: string; selected: boolean }[];
+  accessTokenExpiresAt: string | null;
+  lastRefreshedAt: string | null;
+  lastSyncedAt: string | null;
+  lastError: { code: string; message: string | null; at: string | null } | null;
+  connectedAt: string;
+  disconnectedAt: string | null;
+}
+
+const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+
+export function connectionView(connection: Connection, accounts: readonly AdAccount[]): ConnectionView {
+  return {
+    id: connection.id,
+    provider: connection.provider,
+    status: connection.status,
+    authMethod: connection.auth_method,
+    scopes: connection.scopes,
+    accounts: accounts
+      .filter((account) => account.connection_id === connection.id)
+      .map((account) => ({
+        id: account.id,
+        externalId: account.external_id,
+        name: account.name,
+        currency: account.currency,
+        timezone: account.timezone,
+        selected: account.selected,
+      })),
+    accessTokenExpiresAt: iso(connection.access_token_expires_at),
+    lastRefreshedAt: iso(connection.last_refreshed_at),
+    lastSyncedAt: iso(connection.last_synced_at),
+    lastError:
+      connection.last_error_code === null
+        ? null
+        : {
+            code: connection.last_error_code,
+            message: connection.last_error_message,
+            at: iso(connection.last_error_at),
+          },
+    connectedAt: connection.created_at.toISOString(),
+    disconnectedAt: iso(connection.disconnected_at),
+  };
+}

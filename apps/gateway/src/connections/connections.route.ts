@@ -1,0 +1,194 @@
+// The tenant's Connections API: list and read connections (never a token), choose ad accounts, disconnect
+// (revoking at the platform where it can), reconnect (same connection id and history), and the audit trail.
+// Every route is scoped to the caller's tenant; another tenant's connection id is simply not found.
+
+import {
+  type Connection,
+  findConnection,
+  listAdAccounts,
+  listConnectionEvents,
+  listConnections,
+  recordConnectionEvent,
+  setSelectedAdAccounts,
+  updateConnection,
+} from '@adsync/db';
+import { AppError } from '@adsync/errors';
+import type { ProviderId, TokenSet } from '@adsync/providers';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { GatewayDeps } from '../gateway-deps.ts';
+import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
+import { connectionView } from './connection-view.ts';
+import { openCredential, WIPED_CREDENTIALS } from './credentials.ts';
+import { enqueueFirstSyncs } from './first-syncs.ts';
+import { startAuthorization } from './oauth-flow.ts';
+import { checkReturnUrl } from './return-url.ts';
+
+const selectionBody = z.strictObject({ selected: z.array(z.string().min(1).max(64)).max(500) });
+const reconnectBody = z.strictObject({ returnTo: z.string().optional() }).default({});
+
+function notFound(): AppError {
+  return new AppError('connection_not_found', 'This tenant has no such connection.', { status: 404 });
+}
+
+function invalidBody(error: z.ZodError): AppError {
+  const issue = error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
+  return new AppError(
+    'invalid_request',
+    `The request body is invalid at ${where}: ${issue?.message ?? 'unexpected shape'}.`,
+  );
+}
+
+/** The caller's connection named in the URL, or 404 (also for ids that are not UUIDs). */
+async function ownConnection(deps: GatewayDeps, request: FastifyRequest): Promise<Connection> {
+  const { id } = request.params as { id: string };
+  if (!z.uuid().safeParse(id).success) throw notFound();
+  const connection = await findConnection(deps.db, { tenantId: tenantOf(request).tenantId, connectionId: id });
+  if (connection === undefined) throw notFound();
+  return connection;
+}
+
+/** The credentials of an OAuth connection as a TokenSet, for revocation. */
+function storedTokens(deps: GatewayDeps, connection: Connection): TokenSet | undefined {
+  if (connection.access_token_ciphertext === null) return undefined;
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  return {
+    accessToken: openCredential(deps.keyring, key, 'access_token', connection.access_token_ciphertext),
+    accessTokenExpiresAt: connection.access_token_expires_at,
+    refreshToken:
+      connection.refresh_token_ciphertext === null
+        ? null
+        : openCredential(deps.keyring, key, 'refresh_token', connection.refresh_token_ciphertext),
+    refreshTokenExpiresAt: connection.refresh_token_expires_at,
+    scopes: connection.scopes,
+    externalUserId: connection.external_user_id,
+  };
+}
+
+export function connectionsRoutes(deps: GatewayDeps) {
+  return async (app: FastifyInstance) => {
+    app.addHook('preHandler', requireTenant(deps));
+
+    app.get('/v1/connections', async (request) => {
+      const { tenantId } = tenantOf(request);
+      const [connections, accounts] = await Promise.all([
+        listConnections(deps.db, tenantId),
+        listAdAccounts(deps.db, { tenantId }),
+      ]);
+      return { connections: connections.map((connection) => connectionView(connection, accounts)) };
+    });
+
+    app.get('/v1/connections/:id', async (request) => {
+      const connection = await ownConnection(deps, request);
+      const accounts = await listAdAccounts(deps.db, { tenantId: connection.tenant_id, connectionId: connection.id });
+      return connectionView(connection, accounts);
+    });
+
+    app.get('/v1/connections/:id/events', async (request) => {
+      const connection = await ownConnection(deps, request);
+      const events = await listConnectionEvents(deps.db, {
+        tenantId: connection.tenant_id,
+        connectionId: connection.id,
+      });
+      return {
+        events: events.map((event) => ({
+          type: event.type,
+          message: event.message,
+          detail: event.detail,
+          at: event.created_at.toISOString(),
+        })),
+      };
+    });
+
+    app.put('/v1/connections/:id/accounts', async (request) => {
+      const connection = await ownConnection(deps, request);
+      const parsed = selectionBody.safeParse(request.body);
+      if (!parsed.success) throw invalidBody(parsed.error);
+      if (connection.status === 'disconnected') {
+        throw new AppError('connection_disconnected', 'This connection is disconnected; reconnect it first.', {
+          status: 409,
+        });
+      }
+      const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+      const known = await listAdAccounts(deps.db, key);
+      const unknown = parsed.data.selected.filter((id) => !known.some((account) => account.external_id === id));
+      if (unknown.length > 0) {
+        throw new AppError(
+          'unknown_ad_account',
+          `These accounts are not part of this connection: ${unknown.join(', ')}.`,
+          {
+            details: { unknown },
+          },
+        );
+      }
+      const before = new Set(known.filter((account) => account.selected).map((account) => account.id));
+      const { updated, selected } = await deps.db.transaction().execute(async (trx) => {
+        const selected = await setSelectedAdAccounts(trx, key, parsed.data.selected);
+        const status = connection.status === 'pending' && selected.length > 0 ? 'active' : connection.status;
+        const updated = await updateConnection(trx, key, { status });
+        await recordConnectionEvent(trx, {
+          ...key,
+          type: 'accounts_selected',
+          message: `${selected.length} ad account(s) selected.`,
+          detail: { selected: selected.map((account) => account.external_id) },
+        });
+        return { updated: updated ?? connection, selected };
+      });
+      const newlySelected = selected.filter((account) => !before.has(account.id));
+      if (updated.status === 'active' && newlySelected.length > 0)
+        await enqueueFirstSyncs(deps, updated, newlySelected);
+      return connectionView(updated, await listAdAccounts(deps.db, key));
+    });
+
+    app.post('/v1/connections/:id/disconnect', async (request) => {
+      const connection = await ownConnection(deps, request);
+      const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+      let revokedAtPlatform = false;
+      let revokeProblem: string | undefined;
+      const tokens = storedTokens(deps, connection);
+      if (tokens !== undefined) {
+        // Best effort: a platform that is down must not keep a brand from disconnecting.
+        const revoked = await deps.providers.oauth(connection.provider as ProviderId).revoke(tokens);
+        if (revoked.ok) revokedAtPlatform = revoked.value;
+        else revokeProblem = revoked.error.message;
+      }
+      const updated = await deps.db.transaction().execute(async (trx) => {
+        await setSelectedAdAccounts(trx, key, []);
+        const updated = await updateConnection(trx, key, {
+          ...WIPED_CREDENTIALS,
+          status: 'disconnected',
+          disconnected_at: new Date(),
+          credentials_version: connection.credentials_version + 1,
+        });
+        await recordConnectionEvent(trx, {
+          ...key,
+          type: 'disconnected',
+          message: revokedAtPlatform ? 'Disconnected and revoked at the platform.' : 'Disconnected.',
+          detail: { revokedAtPlatform, ...(revokeProblem === undefined ? {} : { revokeProblem }) },
+        });
+        return updated ?? connection;
+      });
+      return connectionView(updated, await listAdAccounts(deps.db, key));
+    });
+
+    app.post('/v1/connections/:id/reconnect', async (request) => {
+      const connection = await ownConnection(deps, request);
+      const parsed = reconnectBody.safeParse(request.body ?? {});
+      if (!parsed.success) throw invalidBody(parsed.error);
+      if (connection.auth_method === 'api_key') {
+        throw new AppError(
+          'reconnect_with_api_key',
+          'This connection uses a Klaviyo private key: POST a new key to /v1/connections/klaviyo/api-key.',
+          { status: 409 },
+        );
+      }
+      const authorizationUrl = await startAuthorization(deps, {
+        tenantId: connection.tenant_id,
+        provider: connection.provider as ProviderId,
+        returnUrl: checkReturnUrl(parsed.data.returnTo, deps.config.PUBLIC_BASE_URL),
+      });
+      return { authorizationUrl };
+    });
+  };
+}

@@ -1,0 +1,63 @@
+// Sealing a connection's credentials: each value is bound to its tenant, connection and field, so a
+// ciphertext copied to another row or column fails to open.
+
+import { type Keyring, openSecret, sealSecret } from '@adsync/crypto';
+import type { ConnectionUpdate } from '@adsync/db';
+import type { TokenSet } from '@adsync/providers';
+
+export interface ConnectionKey {
+  tenantId: string;
+  connectionId: string;
+}
+
+/** The credential columns of a connection for a fresh token set (refresh scheduling included). */
+export function sealedTokenColumns(keyring: Keyring, key: ConnectionKey, tokens: TokenSet): ConnectionUpdate {
+  const seal = (value: string, field: string) => sealSecret(keyring, value, { ...key, field });
+  return {
+    access_token_ciphertext: seal(tokens.accessToken, 'access_token'),
+    refresh_token_ciphertext: tokens.refreshToken === null ? null : seal(tokens.refreshToken, 'refresh_token'),
+    api_key_ciphertext: null,
+    access_token_expires_at: tokens.accessTokenExpiresAt,
+    refresh_token_expires_at: tokens.refreshTokenExpiresAt,
+    next_refresh_at: nextRefreshAt(tokens.accessTokenExpiresAt),
+    scopes: [...tokens.scopes],
+    external_user_id: tokens.externalUserId,
+  };
+}
+
+export function sealedApiKeyColumns(keyring: Keyring, key: ConnectionKey, apiKey: string): ConnectionUpdate {
+  return {
+    api_key_ciphertext: sealSecret(keyring, apiKey, { ...key, field: 'api_key' }),
+    access_token_ciphertext: null,
+    refresh_token_ciphertext: null,
+    access_token_expires_at: null,
+    refresh_token_expires_at: null,
+    next_refresh_at: null,
+  };
+}
+
+/** Every credential column emptied (disconnect); the audit trail stays. */
+export const WIPED_CREDENTIALS: ConnectionUpdate = {
+  access_token_ciphertext: null,
+  refresh_token_ciphertext: null,
+  api_key_ciphertext: null,
+  access_token_expires_at: null,
+  refresh_token_expires_at: null,
+  next_refresh_at: null,
+};
+
+export function openCredential(keyring: Keyring, key: ConnectionKey, field: string, sealed: string): string {
+  return openSecret(keyring, sealed, { ...key, field });
+}
+
+/**
+ * When the refresh sweep should renew the access token: a tenth of its remaining life before expiry (at
+ * least a minute, at most a day), so an hour-long Google token renews ~6 minutes early and a 60-day Meta
+ * token a day early. Tokens without expiry are never due.
+ */
+export function nextRefreshAt(expiresAt: Date | null, now = Date.now()): Date | null {
+  if (expiresAt === null) return null;
+  const remaining = expiresAt.getTime() - now;
+  const lead = Math.min(86_400_000, Math.max(60_000, remaining / 10));
+  return new Date(expiresAt.getTime() - lead);
+}

@@ -1,0 +1,234 @@
+// The OAuth connect flow, start to finish. Start: a signed, single-use, expiring state (tenant, platform,
+// nonce, return URL) and PKCE where the platform takes it. Callback: the state checked and burnt first,
+// then the platform's answer, the code exchange and account discovery — all before anything is written —
+// then one transaction that stores the sealed credentials, the accounts and the audit event.
+
+import { randomUUID } from 'node:crypto';
+import {
+  createPkcePair,
+  createStateNonce,
+  openSecret,
+  sealSecret,
+  signOAuthState,
+  verifyOAuthState,
+} from '@adsync/crypto';
+import {
+  type Connection,
+  consumeOAuthState,
+  findConnectionByProvider,
+  insertConnection,
+  insertOAuthState,
+  listAdAccounts,
+  recordConnectionEvent,
+  setSelectedAdAccounts,
+  updateConnection,
+  upsertAdAccounts,
+} from '@adsync/db';
+import { AppError } from '@adsync/errors';
+import type { ProviderId, TokenSet } from '@adsync/providers';
+import type { GatewayDeps } from '../gateway-deps.ts';
+import { sealedTokenColumns } from './credentials.ts';
+import { enqueueFirstSyncs } from './first-syncs.ts';
+
+/** Long enough to log in at the platform and pick accounts; short enough that a leaked link soon dies. */
+const STATE_TTL_MS = 10 * 60_000;
+
+export interface StartRequest {
+  tenantId: string;
+  provider: ProviderId;
+  returnUrl: string | null;
+}
+
+/** The platform URL to send the browser to. */
+export async function startAuthorization(deps: GatewayDeps, request: StartRequest): Promise<string> {
+  const client = deps.providers.oauth(request.provider);
+  const nonce = createStateNonce();
+  const pkce = client.usesPkce ? createPkcePair() : undefined;
+  const expiresAt = Date.now() + STATE_TTL_MS;
+  await insertOAuthState(deps.db, {
+    nonce,
+    tenantId: request.tenantId,
+    provider: request.provider,
+    returnUrl: request.returnUrl,
+    pkceVerifierCiphertext:
+      pkce === undefined ? null : sealSecret(deps.keyring, pkce.verifier, verifierContext(request.tenantId, nonce)),
+    expiresAt: new Date(expiresAt),
+  });
+  const state = signOAuthState(deps.config.OAUTH_STATE_SECRET, {
+    tenantId: request.tenantId,
+    provider: request.provider,
+    nonce,
+    returnUrl: request.returnUrl ?? '',
+    expiresAt,
+  });
+  return client.authorizationUrl({ state, ...(pkce === undefined ? {} : { codeChallenge: pkce.challenge }) });
+}
+
+function verifierContext(tenantId: string, nonce: string) {
+  return { tenantId, connectionId: `oauth-state:${nonce}`, field: 'pkce_verifier' };
+}
+
+export interface CallbackResult {
+  connection: Connection;
+  /** Accounts discovered; more than one and none selected yet leaves the connection pending. */
+  accountCount: number;
+  missingScopes: string[];
+  returnUrl: string | null;
+  reconnected: boolean;
+}
+
+function refused(code: string, message: string): AppError {
+  return new AppError(code, message, { status: 400 });
+}
+
+/**
+ * Completes a callback. `callerTenantId` is the tenant the request itself authenticates as, if any; a state
+ * minted for another tenant is refused. Throws AppError (400) with a stable code for every refusal.
+ */
+export async function completeAuthorization(
+  deps: GatewayDeps,
+  input: { provider: ProviderId; query: Record<string, string | undefined>; callerTenantId?: string },
+): Promise<CallbackResult> {
+  const verified = verifyOAuthState(deps.config.OAUTH_STATE_SECRET, input.query.state ?? '', Date.now());
+  if (!verified.ok) {
+    const messages = {
+      malformed_state:
+        'This link is not a valid sign-in answer (its state is missing or malformed). Start connecting again.',
+      invalid_state_signature:
+        'This sign-in answer was not started by adsync (its state signature is wrong). Start connecting again.',
+      expired_state: 'This sign-in took too long and expired. Start connecting again.',
+    } as const;
+    throw refused(verified.error.code, messages[verified.error.code]);
+  }
+  const state = verified.value;
+  if (state.provider !== input.provider) {
+    throw refused(
+      'state_provider_mismatch',
+      `This sign-in was started for ${state.provider}, not ${input.provider}. Start connecting again.`,
+    );
+  }
+  if (input.callerTenantId !== undefined && input.callerTenantId !== state.tenantId) {
+    throw refused(
+      'state_tenant_mismatch',
+      'This sign-in was started by another brand. Start connecting again from your own account.',
+    );
+  }
+  // Burn the state before anything else, so neither a replay nor a second tab can use it again.
+  const row = await consumeOAuthState(deps.db, {
+    nonce: state.nonce,
+    tenantId: state.tenantId,
+    provider: input.provider,
+  });
+  if (row === undefined) {
+    throw refused('state_already_used', 'This sign-in answer was already used or has expired. Start connecting again.');
+  }
+  const client = deps.providers.oauth(input.provider);
+  const outcome = client.readCallback(input.query);
+  if (outcome.kind === 'denied') throw refused('authorization_denied', `${outcome.message} Nothing was connected.`);
+  if (outcome.kind === 'error') throw refused('authorization_failed', `${outcome.message} Nothing was connected.`);
+
+  const codeVerifier =
+    row.pkce_verifier_ciphertext === null
+      ? undefined
+      : openSecret(deps.keyring, row.pkce_verifier_ciphertext, verifierContext(state.tenantId, state.nonce));
+  const exchanged = await client.exchangeCode({
+    code: outcome.code,
+    ...(codeVerifier === undefined ? {} : { codeVerifier }),
+  });
+  if (!exchanged.ok) {
+    throw refused('token_exchange_failed', `${exchanged.error.message} Nothing was connected; start again.`);
+  }
+  const discovered = await client.listAccounts(exchanged.value);
+  if (!discovered.ok) {
+    throw refused('account_discovery_failed', `${discovered.error.message} Nothing was connected; start again.`);
+  }
+  if (discovered.value.length === 0) {
+    throw refused(
+      'no_accounts',
+      `No ${input.provider} account was shared with adsync. Connect again and choose at least one.`,
+    );
+  }
+  const missingScopes = client.requiredScopes.filter((scope) => !exchanged.value.scopes.includes(scope));
+  const stored = await storeAuthorizedConnection(deps, {
+    tenantId: state.tenantId,
+    provider: input.provider,
+    tokens: exchanged.value,
+    accounts: discovered.value,
+    missingScopes,
+  });
+  if (stored.connection.status === 'active') {
+    const selected = (
+      await listAdAccounts(deps.db, { tenantId: state.tenantId, connectionId: stored.connection.id })
+    ).filter((account) => account.selected);
+    await enqueueFirstSyncs(deps, stored.connection, selected);
+  }
+  return {
+    ...stored,
+    accountCount: discovered.value.length,
+    missingScopes,
+    returnUrl: row.return_url,
+  };
+}
+
+async function storeAuthorizedConnection(
+  deps: GatewayDeps,
+  input: {
+    tenantId: string;
+    provider: ProviderId;
+    tokens: TokenSet;
+    accounts: readonly {
+      externalId: string;
+      name: string;
+      currency: string;
+      timezone: string;
+      managerExternalId: string | null;
+    }[];
+    missingScopes: string[];
+  },
+): Promise<{ connection: Connection; reconnected: boolean }> {
+  return deps.db.transaction().execute(async (trx) => {
+    const existing = await findConnectionByProvider(trx, { tenantId: input.tenantId, provider: input.provider });
+    const connectionId = existing?.id ?? randomUUID();
+    const key = { tenantId: input.tenantId, connectionId };
+    if (existing === undefined) {
+      await insertConnection(trx, {
+        id: connectionId,
+        tenant_id: input.tenantId,
+        provider: input.provider,
+        auth_method: 'oauth',
+        status: 'pending',
+      });
+    }
+    // A single account needs no choosing; with several, the admin picks (selections survive a reconnect).
+    await upsertAdAccounts(trx, { ...key, provider: input.provider }, input.accounts, () => false);
+    const [only] = input.accounts;
+    if (input.accounts.length === 1 && only !== undefined) await setSelectedAdAccounts(trx, key, [only.externalId]);
+    const anySelected = (await listAdAccounts(trx, key)).some((account) => account.selected);
+    const scopeWarning =
+      input.missingScopes.length === 0
+        ? { last_error_code: null, last_error_message: null, last_error_at: null }
+        : {
+            last_error_code: 'missing_scopes',
+            last_error_message: `These permissions were declined: ${input.missingScopes.join(', ')}. Reconnect and allow them.`,
+            last_error_at: new Date(),
+          };
+    const connection = await updateConnection(trx, key, {
+      ...sealedTokenColumns(deps.keyring, key, input.tokens),
+      ...scopeWarning,
+      auth_method: 'oauth',
+      status: anySelected ? 'active' : 'pending',
+      credentials_version: (existing?.credentials_version ?? 0) + 1,
+      consecutive_failures: 0,
+      last_refreshed_at: new Date(),
+      disconnected_at: null,
+    });
+    if (connection === undefined) throw new Error('the connection vanished inside its own transaction');
+    await recordConnectionEvent(trx, {
+      ...key,
+      type: existing === undefined ? 'connected' : 'reconnected',
+      message: anySelected ? 'Connected.' : 'Connected; waiting for the admin to choose ad accounts.',
+      detail: { accounts: input.accounts.length, missingScopes: input.missingScopes },
+    });
+    return { connection, reconnected: existing !== undefined };
+  });
+}

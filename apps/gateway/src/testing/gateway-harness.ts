@@ -1,0 +1,81 @@
+// A real gateway for tests: real Postgres and Redis from the test environment, the platforms pointed at a
+// simulator, listening on a free port so browsers and platforms can reach it.
+
+import {
+  DEV_ENCRYPTION_KEYS,
+  DEV_OAUTH_STATE_SECRET,
+  gatewayConfigSchema,
+  parseEnv,
+  resolveProviders,
+} from '@adsync/config';
+import { createKeyring } from '@adsync/crypto';
+import type { Db } from '@adsync/db';
+import { createLogger, type Logger } from '@adsync/logging';
+import { createQueueProducer, createRedisConnection } from '@adsync/queues';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.ts';
+import { createConnectProviders } from '../connections/connect-providers.ts';
+import type { GatewayDeps } from '../gateway-deps.ts';
+
+export interface TestGateway {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:41234 (also the PUBLIC_BASE_URL the platforms redirect to). */
+  url: string;
+  deps: GatewayDeps;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(options: {
+  db: Db;
+  redisUrl: string;
+  queuePrefix: string;
+  /** Defaults to a simulator nobody listens on: fine for tests that never reach a platform. */
+  simulatorUrl?: string;
+  logger?: Logger;
+}): Promise<TestGateway> {
+  const redis = createRedisConnection({ url: options.redisUrl, role: 'producer', name: 'gateway-test' });
+  redis.on('error', () => undefined);
+  const producer = createQueueProducer({ connection: redis, prefix: options.queuePrefix });
+  const logger = options.logger ?? createLogger({ name: 'gateway-test', level: 'silent', format: 'json' });
+  // The public URL must be known before listening: take a port now, then listen on exactly it.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = parseEnv(gatewayConfigSchema, {
+    NODE_ENV: 'test',
+    PUBLIC_BASE_URL: url,
+    ENCRYPTION_KEYS: DEV_ENCRYPTION_KEYS,
+    OAUTH_STATE_SECRET: DEV_OAUTH_STATE_SECRET,
+    SIMULATOR_URL: options.simulatorUrl ?? 'http://127.0.0.1:9',
+  });
+  const deps: GatewayDeps = {
+    config,
+    logger,
+    db: options.db,
+    redis,
+    producer,
+    keyring: createKeyring(config.ENCRYPTION_KEYS),
+    providers: createConnectProviders(resolveProviders(config)),
+  };
+  const app = await buildApp(deps);
+  await app.listen({ host: '127.0.0.1', port });
+  return {
+    app,
+    url,
+    deps,
+    close: async () => {
+      await app.close();
+      await producer.close();
+      redis.disconnect();
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
