@@ -1,0 +1,136 @@
+// Attacks on the OAuth callback: every one gets a 400 page with its code, and none writes a connection.
+
+import { DEV_OAUTH_STATE_SECRET } from '@adsync/config';
+import { signOAuthState } from '@adsync/crypto';
+import { createTenantWithKey, listConnections } from '@adsync/db';
+import { completeConsent, type RunningSimulator, startSimulator } from '@adsync/simulator';
+import { useTestEnvironment } from '@adsync/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectByHttp, startConnect } from '../testing/connect-client.ts';
+import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+
+const env = useTestEnvironment();
+let sim: RunningSimulator;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+  gateway = await startTestGateway({
+    db: env.db,
+    redisUrl: env.redisUrl,
+    queuePrefix: env.queuePrefix,
+    simulatorUrl: sim.url,
+  });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await sim?.close();
+});
+
+/** Our callback URL as the platform would send it back after approval, without following it. */
+async function approvedCallback(apiKey: string, provider = 'meta'): Promise<URL> {
+  const start = await startConnect(gateway.url, apiKey, provider);
+  return completeConsent(start.headers.get('location') ?? '', { decision: 'approve', accounts: ['act_1000000001'] });
+}
+
+async function refusal(
+  url: URL | string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code: string }> {
+  const response = await fetch(url, { headers, redirect: 'manual' });
+  const page = await response.text();
+  return { status: response.status, code: /code: ([a-z_]+)/.exec(page)?.[1] ?? '' };
+}
+
+describe('the OAuth callback refuses', () => {
+  it('a forged signature', async () => {
+    const { tenant, apiKey } = await createTenantWithKey(env.db, { name: 'Forged', keyName: 't' });
+    const callback = await approvedCallback(apiKey);
+    const state = callback.searchParams.get('state') ?? '';
+    const [payload] = state.split('.');
+    callback.searchParams.set('state', `${payload}.${'A'.repeat(43)}`);
+    expect(await refusal(callback)).toEqual({ status: 400, code: 'invalid_state_signature' });
+    // A payload rewritten to another tenant, signed with a guessed key, fails the same way.
+    const forged = signOAuthState('not-our-secret-but-long-enough-to-sign-with', {
+      tenantId: tenant.id,
+      provider: 'meta',
+      nonce: 'n',
+      returnUrl: '',
+      expiresAt: Date.now() + 60_000,
+    });
+    callback.searchParams.set('state', forged);
+    expect(await refusal(callback)).toEqual({ status: 400, code: 'invalid_state_signature' });
+    expect(await listConnections(env.db, tenant.id)).toEqual([]);
+  });
+
+  it('an expired state, a missing state', async () => {
+    const { tenant, apiKey } = await createTenantWithKey(env.db, { name: 'Expired', keyName: 't' });
+    const callback = await approvedCallback(apiKey);
+    const expired = signOAuthState(DEV_OAUTH_STATE_SECRET, {
+      tenantId: tenant.id,
+      provider: 'meta',
+      nonce: 'expired-nonce',
+      returnUrl: '',
+      expiresAt: Date.now() - 1,
+    });
+    callback.searchParams.set('state', expired);
+    expect(await refusal(callback)).toEqual({ status: 400, code: 'expired_state' });
+    callback.searchParams.delete('state');
+    expect(await refusal(callback)).toEqual({ status: 400, code: 'malformed_state' });
+    expect(await listConnections(env.db, tenant.id)).toEqual([]);
+  });
+
+  it('a replayed callback: the connection stays as the first one left it', async () => {
+    const { tenant, apiKey } = await createTenantWithKey(env.db, { name: 'Replay', keyName: 't' });
+    const callback = await approvedCallback(apiKey);
+    expect((await fetch(callback)).status).toBe(200);
+    const [first] = await listConnections(env.db, tenant.id);
+    expect(await refusal(callback)).toEqual({ status: 400, code: 'state_already_used' });
+    const [after] = await listConnections(env.db, tenant.id);
+    expect(after?.credentials_version).toBe(first?.credentials_version);
+    expect(after?.access_token_ciphertext).toBe(first?.access_token_ciphertext);
+  });
+
+  it("another tenant's state, presented with this tenant's credentials", async () => {
+    const victim = await createTenantWithKey(env.db, { name: 'Victim', keyName: 't' });
+    const attacker = await createTenantWithKey(env.db, { name: 'Attacker', keyName: 't' });
+    const callback = await approvedCallback(victim.apiKey);
+    expect(await refusal(callback, { authorization: `Bearer ${attacker.apiKey}` })).toEqual({
+      status: 400,
+      code: 'state_tenant_mismatch',
+    });
+    expect(await listConnections(env.db, attacker.tenant.id)).toEqual([]);
+    expect(await listConnections(env.db, victim.tenant.id)).toEqual([]);
+  });
+
+  it("another platform's state", async () => {
+    const { tenant, apiKey } = await createTenantWithKey(env.db, { name: 'Cross platform', keyName: 't' });
+    const callback = await approvedCallback(apiKey);
+    const elsewhere = new URL(callback);
+    elsewhere.pathname = '/oauth/google/callback';
+    expect(await refusal(elsewhere)).toEqual({ status: 400, code: 'state_provider_mismatch' });
+    expect(await listConnections(env.db, tenant.id)).toEqual([]);
+    // The refusal did not burn the state: the genuine callback still completes.
+    expect((await fetch(callback)).status).toBe(200);
+  });
+
+  it('a start link without a live API key, and a return URL off our origin', async () => {
+    const { apiKey } = await createTenantWithKey(env.db, { name: 'Start checks', keyName: 't' });
+    const anonymous = await fetch(`${gateway.url}/oauth/meta/start`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(401);
+    const offsite = await startConnect(gateway.url, apiKey, 'meta', 'https://evil.example/steal');
+    expect(offsite.status).toBe(400);
+    expect(((await offsite.json()) as { error: { code: string } }).error.code).toBe('invalid_return_url');
+    for (const sneaky of ['//evil.example/x', '/\\evil.example']) {
+      expect((await startConnect(gateway.url, apiKey, 'meta', sneaky)).status).toBe(400);
+    }
+    expect((await startConnect(gateway.url, apiKey, 'myspace')).status).toBe(404);
+  });
+});
+
+it('a full approval still works after all that', async () => {
+  const { tenant, apiKey } = await createTenantWithKey(env.db, { name: 'Control', keyName: 't' });
+  const { response } = await connectByHttp(gateway.url, apiKey, 'meta', { accounts: ['act_1000000001'] });
+  expect(response.status).toBe(200);
+  expect((await listConnections(env.db, tenant.id)).map((row) => row.status)).toEqual(['active']);
+});
