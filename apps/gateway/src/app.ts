@@ -10,6 +10,7 @@ import { oauthRoutes } from './connections/oauth.route.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { onboardingRoutes } from './onboarding/onboarding.route.ts';
 import { bullBoardRoutes } from './routes/bull-board.route.ts';
 import { healthRoutes } from './routes/health.route.ts';
 import { metricsRoutes, observeHttpRequests } from './routes/metrics.route.ts';
@@ -40,5 +41,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(bullBoardRoutes(deps));
   await app.register(oauthRoutes(deps));
   await app.register(connectionsRoutes(deps));
+  await app.register(onboardingRoutes(deps));
   return app;
 }
