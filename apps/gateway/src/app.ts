@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createMetricsRegistry, registerQueueDepth } from '@adsync/metrics';
 import { QUEUE_NAMES } from '@adsync/queues';
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connectionsRoutes } from './connections/connections.route.ts';
 import { oauthRoutes } from './connections/oauth.route.ts';
@@ -14,6 +15,7 @@ import { onboardingRoutes } from './onboarding/onboarding.route.ts';
 import { bullBoardRoutes } from './routes/bull-board.route.ts';
 import { healthRoutes } from './routes/health.route.ts';
 import { metricsRoutes, observeHttpRequests } from './routes/metrics.route.ts';
+import { adminSessionRoutes } from './tenants/admin-session.route.ts';
 
 export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -39,6 +41,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(metricsRoutes(registry));
   await app.register(bullBoardRoutes(deps));
+  await app.register(cookie);
+  await app.register(adminSessionRoutes(deps));
   await app.register(oauthRoutes(deps));
   await app.register(connectionsRoutes(deps));
   await app.register(onboardingRoutes(deps));

@@ -6,6 +6,13 @@ export {
   setSelectedAdAccounts,
   upsertAdAccounts,
 } from './repositories/ad-accounts.repository.ts';
+export {
+  consumeLoginLink,
+  findLiveAdminSession,
+  insertAdminSession,
+  insertLoginLink,
+  revokeAdminSession,
+} from './repositories/admin-sessions.repository.ts';
 export { insertApiKey, listApiKeys, revokeApiKey, useApiKey } from './repositories/api-keys.repository.ts';
 export {
   findConnection,

@@ -1,18 +1,23 @@
-// Who a tenant request is from. Tenant API calls carry `Authorization: Bearer adsync_…`; the key reaches
-// exactly one tenant. Operators (Bull Board) authenticate elsewhere and are never tenants.
+// Who a tenant request is from: an API key (`Authorization: Bearer adsync_…`, for the brand's backend) or
+// a brand admin's browser session (the `adsync_session` cookie). A session's changes must also carry its
+// CSRF token in `x-csrf-token`, and come from our own origin. Operators (Bull Board) are never tenants.
 
-import { hashToken } from '@adsync/crypto';
-import { useApiKey } from '@adsync/db';
+import { hashToken, safeEqual } from '@adsync/crypto';
+import { findLiveAdminSession, useApiKey } from '@adsync/db';
 import { AppError } from '@adsync/errors';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayDeps } from '../gateway-deps.ts';
 
-export interface TenantPrincipal {
-  tenantId: string;
-  via: 'api_key';
-}
+export const SESSION_COOKIE = 'adsync_session';
+export const CSRF_COOKIE = 'adsync_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export type TenantPrincipal =
+  | { tenantId: string; via: 'api_key' }
+  | { tenantId: string; via: 'session'; sessionId: string; csrfTokenHash: string };
 
 const principals = new WeakMap<FastifyRequest, TenantPrincipal>();
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -20,32 +25,63 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** The tenant behind the request's credentials, if it carries valid ones. */
+/** The tenant behind the request's credentials, if it carries valid ones (API key first, then session). */
 export async function findTenantPrincipal(
   deps: GatewayDeps,
   request: FastifyRequest,
 ): Promise<TenantPrincipal | undefined> {
   const known = principals.get(request);
   if (known !== undefined) return known;
+  let principal: TenantPrincipal | undefined;
   const key = bearer(request);
-  if (key === undefined) return undefined;
-  const found = await useApiKey(deps.db, hashToken(key));
-  if (found === undefined) return undefined;
-  const principal: TenantPrincipal = { tenantId: found.tenantId, via: 'api_key' };
-  principals.set(request, principal);
+  if (key !== undefined) {
+    const found = await useApiKey(deps.db, hashToken(key));
+    if (found !== undefined) principal = { tenantId: found.tenantId, via: 'api_key' };
+  } else {
+    const cookie = request.cookies[SESSION_COOKIE];
+    const session = cookie === undefined ? undefined : await findLiveAdminSession(deps.db, hashToken(cookie));
+    if (session !== undefined) {
+      principal = {
+        tenantId: session.tenant_id,
+        via: 'session',
+        sessionId: session.id,
+        csrfTokenHash: session.csrf_token_hash,
+      };
+    }
+  }
+  if (principal !== undefined) principals.set(request, principal);
   return principal;
 }
 
-/** A preHandler for tenant routes: 401 unless the request carries a live tenant API key. */
+/** A session may change something only with its CSRF token, from our own origin. */
+function checkCsrf(deps: GatewayDeps, request: FastifyRequest, principal: TenantPrincipal): void {
+  if (principal.via !== 'session' || SAFE_METHODS.has(request.method)) return;
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== new URL(deps.config.PUBLIC_BASE_URL).origin) {
+    throw new AppError('csrf_origin_mismatch', 'This change came from another site and was refused.', { status: 403 });
+  }
+  const token = request.headers[CSRF_HEADER];
+  if (typeof token !== 'string' || !safeEqual(hashToken(token), principal.csrfTokenHash)) {
+    throw new AppError(
+      'csrf_token_invalid',
+      `Changes made with a browser session must send the session's CSRF token (the ${CSRF_COOKIE} cookie) in the ${CSRF_HEADER} header.`,
+      { status: 403 },
+    );
+  }
+}
+
+/** A preHandler for tenant routes: 401 without live credentials, 403 for a session change without CSRF. */
 export function requireTenant(deps: GatewayDeps) {
   return async (request: FastifyRequest): Promise<void> => {
-    if ((await findTenantPrincipal(deps, request)) === undefined) {
+    const principal = await findTenantPrincipal(deps, request);
+    if (principal === undefined) {
       throw new AppError(
         'unauthorized',
-        'Send a live tenant API key as "Authorization: Bearer adsync_…" (create one with pnpm tenant:create).',
+        'Send a live tenant API key as "Authorization: Bearer adsync_…", or sign in through a login link.',
         { status: 401 },
       );
     }
+    checkCsrf(deps, request, principal);
   };
 }
 
