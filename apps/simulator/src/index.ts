@@ -2,6 +2,17 @@ export { type ConsentChoice, completeConsent } from './consent-client.ts';
 export type { PlatformId, SimulatedPlatform, SimulatorContext } from './core/platform.ts';
 export type { RecordedEvent } from './core/recorder.ts';
 export {
+  GOOGLE_CLIENT_ACCOUNTS,
+  GOOGLE_DIRECT_ACCOUNTS,
+  GOOGLE_MANAGER,
+  KLAVIYO_ACCOUNT,
+  META_ACCOUNTS,
+  META_PIXELS,
+  type SimulatedAccount,
+  TIKTOK_ADVERTISERS,
+} from './seed/accounts.ts';
+export { KLAVIYO_PRIVATE_KEYS } from './seed/apps.ts';
+export {
   buildSimulator,
   type RunningSimulator,
   type Simulator,

@@ -3,22 +3,42 @@
 
 import type { ResolvedProviders } from '@adsync/config';
 import { AppError } from '@adsync/errors';
-import { createMetaProvider, type OAuthProvider, type ProviderId } from '@adsync/providers';
+import {
+  createGoogleProvider,
+  createKlaviyoProvider,
+  createMetaProvider,
+  type DiscoveredAccount,
+  type OAuthProvider,
+  type ProviderId,
+  type ProviderResult,
+  validateKlaviyoPrivateKey,
+} from '@adsync/providers';
 
 export interface ConnectProviders {
   /** The platform's OAuth client; throws `provider_not_configured` (503) when its app is not set up. */
   oauth(provider: ProviderId): OAuthProvider;
+  /** Checks a Klaviyo private key against the API: the account it reaches and its public key. */
+  validateKlaviyoKey(input: {
+    privateKey: string;
+    publicKey?: string;
+  }): Promise<ProviderResult<{ account: DiscoveredAccount; publicKey: string }>>;
 }
 
-const FACTORIES: Partial<Record<ProviderId, (resolved: ResolvedProviders) => OAuthProvider>> = {
+const FACTORIES: Partial<Record<ProviderId, (resolved: ResolvedProviders) => OAuthProvider | undefined>> = {
   meta: (resolved) => createMetaProvider(resolved.settings.meta),
+  google: (resolved) => createGoogleProvider(resolved.settings.google),
+  // Private keys need no app; OAuth does.
+  klaviyo: (resolved) =>
+    resolved.settings.klaviyo.clientId === '' || resolved.settings.klaviyo.clientSecret === ''
+      ? undefined
+      : createKlaviyoProvider(resolved.settings.klaviyo),
 };
 
 export function createConnectProviders(resolved: ResolvedProviders): ConnectProviders {
   const clients = new Map<ProviderId, OAuthProvider>();
   for (const id of resolved.configured) {
-    const create = FACTORIES[id];
-    if (create !== undefined) clients.set(id, create(resolved));
+    const client = FACTORIES[id]?.(resolved);
+    if (client !== undefined) clients.set(id, client);
   }
   return {
     oauth(provider) {
@@ -26,11 +46,12 @@ export function createConnectProviders(resolved: ResolvedProviders): ConnectProv
       if (client === undefined) {
         throw new AppError(
           'provider_not_configured',
-          `Connecting ${provider} is not set up on this adsync: an operator must set its app credentials (see .env.example).`,
+          `Connecting ${provider} by OAuth is not set up on this adsync: an operator must set its app credentials (see .env.example).`,
           { status: 503 },
         );
       }
       return client;
     },
+    validateKlaviyoKey: (input) => validateKlaviyoPrivateKey(resolved.settings.klaviyo, input),
   };
 }

@@ -16,6 +16,7 @@ let browser: Browser;
 /** Per platform: the one account to leave checked on the consent page. */
 const FLOWS: Record<string, string> = {
   meta: 'act_1000000002',
+  google: '1000000015',
 };
 
 beforeAll(async () => {

@@ -21,9 +21,14 @@ import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
 import { connectionView } from './connection-view.ts';
 import { openCredential, WIPED_CREDENTIALS } from './credentials.ts';
 import { enqueueFirstSyncs } from './first-syncs.ts';
+import { connectKlaviyoKey } from './klaviyo-key.ts';
 import { startAuthorization } from './oauth-flow.ts';
 import { checkReturnUrl } from './return-url.ts';
 
+const klaviyoKeyBody = z.strictObject({
+  privateKey: z.string().min(1).max(200),
+  publicKey: z.string().min(1).max(32).optional(),
+});
 const selectionBody = z.strictObject({ selected: z.array(z.string().min(1).max(64)).max(500) });
 const reconnectBody = z.strictObject({ returnTo: z.string().optional() }).default({});
 
@@ -77,6 +82,18 @@ export function connectionsRoutes(deps: GatewayDeps) {
         listAdAccounts(deps.db, { tenantId }),
       ]);
       return { connections: connections.map((connection) => connectionView(connection, accounts)) };
+    });
+
+    app.post('/v1/connections/klaviyo/api-key', async (request, reply) => {
+      const parsed = klaviyoKeyBody.safeParse(request.body);
+      if (!parsed.success) throw invalidBody(parsed.error);
+      const { connection, reconnected } = await connectKlaviyoKey(deps, {
+        tenantId: tenantOf(request).tenantId,
+        privateKey: parsed.data.privateKey,
+        ...(parsed.data.publicKey === undefined ? {} : { publicKey: parsed.data.publicKey }),
+      });
+      const accounts = await listAdAccounts(deps.db, { tenantId: connection.tenant_id, connectionId: connection.id });
+      return reply.status(reconnected ? 200 : 201).send(connectionView(connection, accounts));
     });
 
     app.get('/v1/connections/:id', async (request) => {

@@ -3,7 +3,6 @@
 // then the platform's answer, the code exchange and account discovery — all before anything is written —
 // then one transaction that stores the sealed credentials, the accounts and the audit event.
 
-import { randomUUID } from 'node:crypto';
 import {
   createPkcePair,
   createStateNonce,
@@ -12,23 +11,12 @@ import {
   signOAuthState,
   verifyOAuthState,
 } from '@adsync/crypto';
-import {
-  type Connection,
-  consumeOAuthState,
-  findConnectionByProvider,
-  insertConnection,
-  insertOAuthState,
-  listAdAccounts,
-  recordConnectionEvent,
-  setSelectedAdAccounts,
-  updateConnection,
-  upsertAdAccounts,
-} from '@adsync/db';
+import { type Connection, consumeOAuthState, insertOAuthState } from '@adsync/db';
 import { AppError } from '@adsync/errors';
-import type { ProviderId, TokenSet } from '@adsync/providers';
+import type { ProviderId } from '@adsync/providers';
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { storeConnection } from './connection-store.ts';
 import { sealedTokenColumns } from './credentials.ts';
-import { enqueueFirstSyncs } from './first-syncs.ts';
 
 /** Long enough to log in at the platform and pick accounts; short enough that a leaked link soon dies. */
 const STATE_TTL_MS = 10 * 60_000;
@@ -149,86 +137,19 @@ export async function completeAuthorization(
     );
   }
   const missingScopes = client.requiredScopes.filter((scope) => !exchanged.value.scopes.includes(scope));
-  const stored = await storeAuthorizedConnection(deps, {
+  const tokens = exchanged.value;
+  const stored = await storeConnection(deps, {
     tenantId: state.tenantId,
     provider: input.provider,
-    tokens: exchanged.value,
+    authMethod: 'oauth',
+    credentials: (key) => sealedTokenColumns(deps.keyring, key, tokens),
     accounts: discovered.value,
     missingScopes,
   });
-  if (stored.connection.status === 'active') {
-    const selected = (
-      await listAdAccounts(deps.db, { tenantId: state.tenantId, connectionId: stored.connection.id })
-    ).filter((account) => account.selected);
-    await enqueueFirstSyncs(deps, stored.connection, selected);
-  }
   return {
     ...stored,
     accountCount: discovered.value.length,
     missingScopes,
     returnUrl: row.return_url,
   };
-}
-
-async function storeAuthorizedConnection(
-  deps: GatewayDeps,
-  input: {
-    tenantId: string;
-    provider: ProviderId;
-    tokens: TokenSet;
-    accounts: readonly {
-      externalId: string;
-      name: string;
-      currency: string;
-      timezone: string;
-      managerExternalId: string | null;
-    }[];
-    missingScopes: string[];
-  },
-): Promise<{ connection: Connection; reconnected: boolean }> {
-  return deps.db.transaction().execute(async (trx) => {
-    const existing = await findConnectionByProvider(trx, { tenantId: input.tenantId, provider: input.provider });
-    const connectionId = existing?.id ?? randomUUID();
-    const key = { tenantId: input.tenantId, connectionId };
-    if (existing === undefined) {
-      await insertConnection(trx, {
-        id: connectionId,
-        tenant_id: input.tenantId,
-        provider: input.provider,
-        auth_method: 'oauth',
-        status: 'pending',
-      });
-    }
-    // A single account needs no choosing; with several, the admin picks (selections survive a reconnect).
-    await upsertAdAccounts(trx, { ...key, provider: input.provider }, input.accounts, () => false);
-    const [only] = input.accounts;
-    if (input.accounts.length === 1 && only !== undefined) await setSelectedAdAccounts(trx, key, [only.externalId]);
-    const anySelected = (await listAdAccounts(trx, key)).some((account) => account.selected);
-    const scopeWarning =
-      input.missingScopes.length === 0
-        ? { last_error_code: null, last_error_message: null, last_error_at: null }
-        : {
-            last_error_code: 'missing_scopes',
-            last_error_message: `These permissions were declined: ${input.missingScopes.join(', ')}. Reconnect and allow them.`,
-            last_error_at: new Date(),
-          };
-    const connection = await updateConnection(trx, key, {
-      ...sealedTokenColumns(deps.keyring, key, input.tokens),
-      ...scopeWarning,
-      auth_method: 'oauth',
-      status: anySelected ? 'active' : 'pending',
-      credentials_version: (existing?.credentials_version ?? 0) + 1,
-      consecutive_failures: 0,
-      last_refreshed_at: new Date(),
-      disconnected_at: null,
-    });
-    if (connection === undefined) throw new Error('the connection vanished inside its own transaction');
-    await recordConnectionEvent(trx, {
-      ...key,
-      type: existing === undefined ? 'connected' : 'reconnected',
-      message: anySelected ? 'Connected.' : 'Connected; waiting for the admin to choose ad accounts.',
-      detail: { accounts: input.accounts.length, missingScopes: input.missingScopes },
-    });
-    return { connection, reconnected: existing !== undefined };
-  });
 }

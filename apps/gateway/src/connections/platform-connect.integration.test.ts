@@ -1,0 +1,106 @@
+// Google Ads and TikTok connect flows end to end over real HTTP: several accounts wait for the admin's
+// choice, one account connects at once, a denial stores nothing.
+
+import { createTenantWithKey, listAdAccounts, listConnections } from '@adsync/db';
+import { type RunningSimulator, startSimulator } from '@adsync/simulator';
+import { useTestEnvironment } from '@adsync/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, connectByHttp } from '../testing/connect-client.ts';
+import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+
+const env = useTestEnvironment();
+let sim: RunningSimulator;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+  gateway = await startTestGateway({
+    db: env.db,
+    redisUrl: env.redisUrl,
+    queuePrefix: env.queuePrefix,
+    simulatorUrl: sim.url,
+  });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await sim?.close();
+});
+
+interface PlatformCase {
+  provider: string;
+  /** What the consent page grants when every box stays checked, as discovered accounts. */
+  discoveredWhenAllGranted: string[];
+  /** A grant that reaches exactly one account, and that account. */
+  single: { grant: string[]; account: string };
+  denialParameter: string;
+}
+
+const CASES: PlatformCase[] = [
+  {
+    provider: 'google',
+    // The manager is not an ad account: its four clients are found through it, plus the direct account.
+    discoveredWhenAllGranted: ['1000000011', '1000000012', '1000000013', '1000000014', '1000000015'],
+    single: { grant: ['1000000015'], account: '1000000015' },
+    denialParameter: 'error',
+  },
+];
+
+for (const platform of CASES) {
+  describe(platform.provider, () => {
+    it('several accounts: pending, then active with the chosen ones', async () => {
+      const { tenant, apiKey } = await createTenantWithKey(env.db, { name: `${platform.provider} many`, keyName: 't' });
+      const { response } = await connectByHttp(gateway.url, apiKey, platform.provider);
+      expect(response.status).toBe(200);
+      const [connection] = await listConnections(env.db, tenant.id);
+      expect(connection?.status).toBe('pending');
+      const discovered = (await listAdAccounts(env.db, { tenantId: tenant.id })).map((row) => row.external_id).sort();
+      expect(discovered).toEqual(platform.discoveredWhenAllGranted);
+
+      const chosen = platform.discoveredWhenAllGranted.slice(0, 2);
+      const selected = await api(gateway.url, apiKey, 'PUT', `/v1/connections/${connection?.id}/accounts`, {
+        selected: chosen,
+      });
+      expect(selected.body.status).toBe('active');
+      const accounts = selected.body.accounts as {
+        externalId: string;
+        selected: boolean;
+        currency: string;
+        timezone: string;
+      }[];
+      expect(
+        accounts
+          .filter((account) => account.selected)
+          .map((account) => account.externalId)
+          .sort(),
+      ).toEqual(chosen);
+      for (const account of accounts) {
+        expect(account.currency).toMatch(/^[A-Z]{3}$/);
+        expect(account.timezone).toMatch(/\//);
+      }
+    });
+
+    it('one account: active at once', async () => {
+      const { tenant, apiKey } = await createTenantWithKey(env.db, { name: `${platform.provider} one`, keyName: 't' });
+      await connectByHttp(gateway.url, apiKey, platform.provider, { accounts: platform.single.grant });
+      const [connection] = await listConnections(env.db, tenant.id);
+      expect(connection?.status).toBe('active');
+      expect(connection?.access_token_ciphertext).toMatch(/^v1\./);
+      const selected = (await listAdAccounts(env.db, { tenantId: tenant.id })).filter((row) => row.selected);
+      expect(selected.map((row) => row.external_id)).toEqual([platform.single.account]);
+    });
+
+    it('a denial stores nothing', async () => {
+      const { tenant, apiKey } = await createTenantWithKey(env.db, {
+        name: `${platform.provider} denies`,
+        keyName: 't',
+      });
+      const { callbackUrl, response } = await connectByHttp(gateway.url, apiKey, platform.provider, {
+        decision: 'deny',
+      });
+      expect(callbackUrl.searchParams.get(platform.denialParameter)).not.toBeNull();
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('authorization_denied');
+      expect(await listConnections(env.db, tenant.id)).toEqual([]);
+    });
+  });
+}

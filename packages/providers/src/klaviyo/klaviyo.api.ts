@@ -1,0 +1,71 @@
+// Reading Klaviyo's JSON:API (/api/*) with either credential: the auth, revision and Accept headers every
+// call needs, and the account lookup that OAuth discovery and private-key validation share.
+
+import { err, ok } from '@adsync/errors';
+import { httpJson } from '../http.ts';
+import type { DiscoveredAccount, ProviderResult } from '../provider.ts';
+import type { KlaviyoSettings } from '../settings.ts';
+import { klaviyoApiError, schemaError } from './klaviyo.errors.ts';
+import { accountsResponse } from './klaviyo.schemas.ts';
+
+export type KlaviyoCredential =
+  | { readonly kind: 'oauth'; readonly accessToken: string }
+  | { readonly kind: 'private_key'; readonly key: string };
+
+function authorization(credential: KlaviyoCredential): string {
+  return credential.kind === 'oauth' ? `Bearer ${credential.accessToken}` : `Klaviyo-API-Key ${credential.key}`;
+}
+
+/** GET `{apiUrl}/{path}/` (Klaviyo's canonical trailing slash) with the revision every call must name. */
+export function apiGet(
+  settings: KlaviyoSettings,
+  credential: KlaviyoCredential,
+  path: string,
+  query: Record<string, string> = {},
+) {
+  const search = new URLSearchParams(query).toString();
+  return httpJson({
+    method: 'GET',
+    url: `${settings.apiUrl}/${path}/${search === '' ? '' : `?${search}`}`,
+    headers: {
+      authorization: authorization(credential),
+      revision: settings.revision,
+      accept: 'application/vnd.api+json',
+    },
+  });
+}
+
+export interface KlaviyoAccount {
+  account: DiscoveredAccount;
+  /** The 6-character public key (site id) of /client/* calls. */
+  publicKey: string;
+}
+
+/** The one account a credential reaches (providers.md §4.2, GET /api/accounts). */
+export async function fetchAccount(
+  settings: KlaviyoSettings,
+  credential: KlaviyoCredential,
+): Promise<ProviderResult<KlaviyoAccount>> {
+  const response = await apiGet(settings, credential, 'accounts');
+  if (!response.ok) return response;
+  if (response.value.status !== 200) {
+    return err(klaviyoApiError(response.value, 'read the account', credential.kind));
+  }
+  const parsed = accountsResponse.safeParse(response.value.body);
+  if (!parsed.success) return err(schemaError('/api/accounts'));
+  const found = parsed.data.data[0];
+  if (found === undefined) {
+    return err({ code: 'not_found', message: 'Klaviyo returned no account for this credential.', retryable: false });
+  }
+  const { attributes } = found;
+  return ok({
+    account: {
+      externalId: found.id,
+      name: attributes.contact_information.organization_name || found.id,
+      currency: attributes.preferred_currency,
+      timezone: attributes.timezone,
+      managerExternalId: null,
+    },
+    publicKey: attributes.public_api_key,
+  });
+}
