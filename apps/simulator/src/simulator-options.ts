@@ -33,8 +33,7 @@ export const simulatorOptionsSchema = z.object({
     .prefault({}),
   tiktok: z
     .object({
-      /** `rotating`: 24 h access + 1 year refresh tokens that rotate; `long-term`: no expiry, no refresh. */
-      tokenModel: z.enum(['rotating', 'long-term']).default('rotating'),
+      // The token model (rotating or long-term) is a property of the app: seed/apps.ts has one of each.
       accessTokenSeconds: seconds.default(24 * 3600),
       refreshTokenSeconds: seconds.default(365 * 24 * 3600),
       /** Requests per app per second before code 40100. */

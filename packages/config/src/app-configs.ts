@@ -114,7 +114,7 @@ export const simulatorConfigSchema = z.object({
   ...simulatorAddressFields,
   /**
    * JSON object of simulator options (token lifetimes, rate limits, failure shares), e.g.
-   * {"tiktok":{"tokenModel":"long-term"},"google":{"accessTokenSeconds":5}}. The simulator validates it.
+   * {"tiktok":{"accessTokenSeconds":5},"google":{"accessTokenSeconds":5}}. The simulator validates it.
    */
   SIMULATOR_OPTIONS: z
     .string()

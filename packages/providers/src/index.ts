@@ -12,3 +12,4 @@ export {
   META_SCOPES,
   simulatorProviderSettings,
 } from './simulator-settings.ts';
+export { createTikTokProvider } from './tiktok/tiktok.provider.ts';

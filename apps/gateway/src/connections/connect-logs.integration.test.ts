@@ -4,44 +4,28 @@
 import { openSecret } from '@adsync/crypto';
 import { createTenantWithKey, listConnections } from '@adsync/db';
 import { createLogger } from '@adsync/logging';
-import { type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { api, connectByHttp } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const env = useTestEnvironment();
 const lines: string[] = [];
-let sim: RunningSimulator;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-    logger: createLogger({
-      name: 'gateway',
-      level: 'trace',
-      format: 'json',
-      destination: { write: (line: string) => lines.push(line) },
-    }),
-  });
+const testbed = useGatewayWithSimulator({
+  logger: createLogger({
+    name: 'gateway',
+    level: 'trace',
+    format: 'json',
+    destination: { write: (line: string) => lines.push(line) },
+  }),
 });
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+const { env } = testbed;
 
 it('no secret from any connect flow reaches the logs', async () => {
   const secrets: string[] = [];
   const { tenant, apiKey } = await createTenantWithKey(env.db, { name: 'Logged', keyName: 't' });
   secrets.push(apiKey);
 
-  const approved = await connectByHttp(gateway.url, apiKey, 'meta');
-  const denied = await connectByHttp(gateway.url, apiKey, 'meta', { decision: 'deny' });
+  const approved = await connectByHttp(testbed.gateway.url, apiKey, 'meta');
+  const denied = await connectByHttp(testbed.gateway.url, apiKey, 'meta', { decision: 'deny' });
   for (const url of [approved.callbackUrl, denied.callbackUrl]) {
     for (const name of ['code', 'state']) {
       const value = url.searchParams.get(name);
@@ -50,17 +34,20 @@ it('no secret from any connect flow reaches the logs', async () => {
   }
   // A replay and a forged state go through the refusal paths and their logging too.
   await fetch(approved.callbackUrl);
-  await api(gateway.url, 'adsync_wrong-key', 'GET', '/v1/connections');
+  await api(testbed.gateway.url, 'adsync_wrong-key', 'GET', '/v1/connections');
 
   const [connection] = await listConnections(env.db, tenant.id);
   const key = { tenantId: tenant.id, connectionId: connection?.id ?? '' };
   secrets.push(
-    openSecret(gateway.deps.keyring, connection?.access_token_ciphertext ?? '', { ...key, field: 'access_token' }),
+    openSecret(testbed.gateway.deps.keyring, connection?.access_token_ciphertext ?? '', {
+      ...key,
+      field: 'access_token',
+    }),
   );
   secrets.push(connection?.access_token_ciphertext ?? '');
-  const settings = gateway.deps.config;
+  const settings = testbed.gateway.deps.config;
   secrets.push(settings.OAUTH_STATE_SECRET);
-  await api(gateway.url, apiKey, 'POST', `/v1/connections/${connection?.id}/disconnect`);
+  await api(testbed.gateway.url, apiKey, 'POST', `/v1/connections/${connection?.id}/disconnect`);
 
   expect(lines.length).toBeGreaterThan(5);
   const logged = lines.join('\n');

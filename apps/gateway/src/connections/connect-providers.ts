@@ -7,6 +7,7 @@ import {
   createGoogleProvider,
   createKlaviyoProvider,
   createMetaProvider,
+  createTikTokProvider,
   type DiscoveredAccount,
   type OAuthProvider,
   type ProviderId,
@@ -27,6 +28,7 @@ export interface ConnectProviders {
 const FACTORIES: Partial<Record<ProviderId, (resolved: ResolvedProviders) => OAuthProvider | undefined>> = {
   meta: (resolved) => createMetaProvider(resolved.settings.meta),
   google: (resolved) => createGoogleProvider(resolved.settings.google),
+  tiktok: (resolved) => createTikTokProvider(resolved.settings.tiktok),
   // Private keys need no app; OAuth does.
   klaviyo: (resolved) =>
     resolved.settings.klaviyo.clientId === '' || resolved.settings.klaviyo.clientSecret === ''

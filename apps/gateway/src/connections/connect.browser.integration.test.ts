@@ -2,44 +2,33 @@
 // start link, approve on the platform's consent page (the simulator's), and arrive on our result page.
 
 import { createTenantWithKey, listAdAccounts, listConnections } from '@adsync/db';
-import { type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { type Browser, hasChromium, launchChromium, useTestEnvironment } from '@adsync/testing';
+import { type Browser, hasChromium, launchChromium } from '@adsync/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const env = useTestEnvironment();
-let sim: RunningSimulator;
-let gateway: TestGateway;
 let browser: Browser;
-
-/** Per platform: the one account to leave checked on the consent page. */
-const FLOWS: Record<string, string> = {
-  meta: 'act_1000000002',
-  google: '1000000015',
-};
+const testbed = useGatewayWithSimulator();
+const { env } = testbed;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-  });
   if (hasChromium()) browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await gateway?.close();
-  await sim?.close();
 });
+/** Per platform: the one account to leave checked on the consent page. */
+const FLOWS: Record<string, string> = {
+  meta: 'act_1000000002',
+  google: '1000000015',
+  tiktok: '7000000000000000002',
+};
 
 describe.runIf(hasChromium())('connect flows in a browser', () => {
   for (const [provider, account] of Object.entries(FLOWS)) {
     it(`${provider}: login link → consent → connected`, async () => {
       const { tenant, apiKey } = await createTenantWithKey(env.db, { name: `Browser ${provider}`, keyName: 't' });
-      const link = await api(gateway.url, apiKey, 'POST', '/v1/admin/login-links', {
+      const link = await api(testbed.gateway.url, apiKey, 'POST', '/v1/admin/login-links', {
         next: `/oauth/${provider}/start`,
       });
       const page = await (await browser.newContext()).newPage();
@@ -50,7 +39,7 @@ describe.runIf(hasChromium())('connect flows in a browser', () => {
           if ((await box.getAttribute('value')) !== account) await box.uncheck();
         }
         await Promise.all([
-          page.waitForURL(`${gateway.url}/oauth/${provider}/callback**`),
+          page.waitForURL(`${testbed.gateway.url}/oauth/${provider}/callback**`),
           page.getByRole('button', { name: 'Approve' }).click(),
         ]);
         await expect.poll(() => page.locator('h1').textContent()).toBe(`${provider} is connected`);

@@ -1,33 +1,17 @@
 // Klaviyo both ways: a private key checked against the API before anything is stored, and OAuth with PKCE.
 
 import { createTenantWithKey, listConnections } from '@adsync/db';
-import { KLAVIYO_ACCOUNT, KLAVIYO_PRIVATE_KEYS, type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { KLAVIYO_ACCOUNT, KLAVIYO_PRIVATE_KEYS } from '@adsync/simulator';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { api, connectByHttp } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const env = useTestEnvironment();
-let sim: RunningSimulator;
-let gateway: TestGateway;
+const testbed = useGatewayWithSimulator();
+const { env } = testbed;
 const [FULL_KEY, READ_ONLY_KEY] = KLAVIYO_PRIVATE_KEYS;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
 // Klaviyo's account endpoint allows one call a second per account: each test starts with fresh counters.
 beforeEach(async () => {
-  await fetch(`${sim.url}/_control/reset`, { method: 'POST' });
+  await fetch(`${testbed.sim.url}/_control/reset`, { method: 'POST' });
 });
 
 const newTenant = (name: string) => createTenantWithKey(env.db, { name, keyName: 't' });
@@ -35,8 +19,9 @@ const newTenant = (name: string) => createTenantWithKey(env.db, { name, keyName:
 describe('Klaviyo private key', () => {
   it('a full key connects at once: sealed, never shown, account selected, first syncs queued', async () => {
     const { tenant, apiKey } = await newTenant('Key');
-    const waitingBefore = (await gateway.deps.producer.queue('klaviyo-sync').getJobCounts('waiting')).waiting ?? 0;
-    const answer = await api(gateway.url, apiKey, 'POST', '/v1/connections/klaviyo/api-key', {
+    const waitingBefore =
+      (await testbed.gateway.deps.producer.queue('klaviyo-sync').getJobCounts('waiting')).waiting ?? 0;
+    const answer = await api(testbed.gateway.url, apiKey, 'POST', '/v1/connections/klaviyo/api-key', {
       privateKey: FULL_KEY.key,
       publicKey: KLAVIYO_ACCOUNT.publicApiKey,
     });
@@ -59,12 +44,14 @@ describe('Klaviyo private key', () => {
     const [row] = await listConnections(env.db, tenant.id);
     expect(row?.api_key_ciphertext).toMatch(/^v1\./);
     expect(row?.public_key).toBe(KLAVIYO_ACCOUNT.publicApiKey);
-    expect((await gateway.deps.producer.queue('klaviyo-sync').getJobCounts('waiting')).waiting).toBe(waitingBefore + 3);
+    expect((await testbed.gateway.deps.producer.queue('klaviyo-sync').getJobCounts('waiting')).waiting).toBe(
+      waitingBefore + 3,
+    );
   });
 
   it('refuses, storing nothing: missing scopes, not a private key, another account’s public key, a bad body', async () => {
     const { tenant, apiKey } = await newTenant('Refused');
-    const post = (body: unknown) => api(gateway.url, apiKey, 'POST', '/v1/connections/klaviyo/api-key', body);
+    const post = (body: unknown) => api(testbed.gateway.url, apiKey, 'POST', '/v1/connections/klaviyo/api-key', body);
 
     const readOnly = await post({ privateKey: READ_ONLY_KEY.key });
     expect(readOnly.status).toBe(400);
@@ -72,7 +59,7 @@ describe('Klaviyo private key', () => {
     expect(readOnly.body.error?.message).toMatch(/segments:read/);
     expect(readOnly.body.error?.message).not.toContain(READ_ONLY_KEY.key);
 
-    await fetch(`${sim.url}/_control/reset`, { method: 'POST' });
+    await fetch(`${testbed.sim.url}/_control/reset`, { method: 'POST' });
     expect((await post({ privateKey: 'sk_live_nope' })).body.error?.code).toBe('invalid_klaviyo_key');
     expect((await post({ privateKey: FULL_KEY.key, publicKey: 'XyZ999' })).body.error?.code).toBe(
       'invalid_klaviyo_key',
@@ -85,15 +72,15 @@ describe('Klaviyo private key', () => {
 describe('Klaviyo OAuth', () => {
   it('connects with PKCE; a key posted later replaces it on the same connection', async () => {
     const { tenant, apiKey } = await newTenant('OAuth');
-    const { authorizeUrl, response } = await connectByHttp(gateway.url, apiKey, 'klaviyo');
+    const { authorizeUrl, response } = await connectByHttp(testbed.gateway.url, apiKey, 'klaviyo');
     expect(new URL(authorizeUrl).searchParams.get('code_challenge_method')).toBe('S256');
     expect(response.status).toBe(200);
     const [oauth] = await listConnections(env.db, tenant.id);
     expect(oauth).toMatchObject({ status: 'active', auth_method: 'oauth' });
     expect(oauth?.refresh_token_ciphertext).toMatch(/^v1\./);
 
-    await fetch(`${sim.url}/_control/reset`, { method: 'POST' });
-    const switched = await api(gateway.url, apiKey, 'POST', '/v1/connections/klaviyo/api-key', {
+    await fetch(`${testbed.sim.url}/_control/reset`, { method: 'POST' });
+    const switched = await api(testbed.gateway.url, apiKey, 'POST', '/v1/connections/klaviyo/api-key', {
       privateKey: FULL_KEY.key,
     });
     expect(switched.status).toBe(200);

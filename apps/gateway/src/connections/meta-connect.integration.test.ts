@@ -1,36 +1,20 @@
 // The Meta connect flow end to end over real HTTP: gateway, Postgres, Redis and the simulator.
 
 import { createTenantWithKey, listConnections } from '@adsync/db';
-import { completeConsent, type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeConsent } from '@adsync/simulator';
+import { describe, expect, it } from 'vitest';
 import { api, connectByHttp } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const env = useTestEnvironment();
-let sim: RunningSimulator;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+const testbed = useGatewayWithSimulator();
+const { env } = testbed;
 
 async function newTenant(name: string) {
   return createTenantWithKey(env.db, { name, keyName: 'test' });
 }
 
 async function waitingJobs(queue: 'spend-nightly' | 'spend-hourly'): Promise<number> {
-  const counts = await gateway.deps.producer.queue(queue).getJobCounts('waiting', 'prioritized', 'delayed');
+  const counts = await testbed.gateway.deps.producer.queue(queue).getJobCounts('waiting', 'prioritized', 'delayed');
   return (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
 }
 
@@ -38,14 +22,14 @@ describe('Meta', () => {
   it('one shared account: connected and active at once, first syncs queued', async () => {
     const { tenant, apiKey } = await newTenant('One account');
     const nightlyBefore = await waitingJobs('spend-nightly');
-    const { authorizeUrl, response } = await connectByHttp(gateway.url, apiKey, 'meta', {
+    const { authorizeUrl, response } = await connectByHttp(testbed.gateway.url, apiKey, 'meta', {
       accounts: ['act_1000000002'],
     });
     expect(new URL(authorizeUrl).pathname).toBe('/meta/www/v25.0/dialog/oauth');
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('meta is connected');
 
-    const { body } = await api(gateway.url, apiKey, 'GET', '/v1/connections');
+    const { body } = await api(testbed.gateway.url, apiKey, 'GET', '/v1/connections');
     const [connection] = body.connections as Record<string, unknown>[];
     expect(connection).toMatchObject({
       provider: 'meta',
@@ -73,24 +57,26 @@ describe('Meta', () => {
 
   it('several accounts: pending until the admin selects, then active with syncs for the selection', async () => {
     const { apiKey } = await newTenant('Several accounts');
-    const { response } = await connectByHttp(gateway.url, apiKey, 'meta', { returnTo: '/admin/connections' });
+    const { response } = await connectByHttp(testbed.gateway.url, apiKey, 'meta', { returnTo: '/admin/connections' });
     expect(response.status).toBe(303);
     const landed = new URL(response.headers.get('location') ?? '');
     expect(landed.pathname).toBe('/admin/connections');
     expect(landed.searchParams.get('status')).toBe('pending');
     const id = landed.searchParams.get('connection_id');
 
-    const pending = await api(gateway.url, apiKey, 'GET', `/v1/connections/${id}`);
+    const pending = await api(testbed.gateway.url, apiKey, 'GET', `/v1/connections/${id}`);
     expect(pending.body.status).toBe('pending');
     expect((pending.body.accounts as unknown[]).length).toBe(4);
 
-    const rejected = await api(gateway.url, apiKey, 'PUT', `/v1/connections/${id}/accounts`, { selected: ['act_9'] });
+    const rejected = await api(testbed.gateway.url, apiKey, 'PUT', `/v1/connections/${id}/accounts`, {
+      selected: ['act_9'],
+    });
     expect(rejected.status).toBe(400);
     expect(rejected.body.error?.code).toBe('unknown_ad_account');
-    expect((await api(gateway.url, apiKey, 'GET', `/v1/connections/${id}`)).body.status).toBe('pending');
+    expect((await api(testbed.gateway.url, apiKey, 'GET', `/v1/connections/${id}`)).body.status).toBe('pending');
 
     const hourlyBefore = await waitingJobs('spend-hourly');
-    const selected = await api(gateway.url, apiKey, 'PUT', `/v1/connections/${id}/accounts`, {
+    const selected = await api(testbed.gateway.url, apiKey, 'PUT', `/v1/connections/${id}/accounts`, {
       selected: ['act_1000000001', 'act_1000000003'],
     });
     expect(selected.status).toBe(200);
@@ -101,7 +87,7 @@ describe('Meta', () => {
 
   it('a denial shows a clear page and stores nothing', async () => {
     const { tenant, apiKey } = await newTenant('Denies');
-    const { callbackUrl, response } = await connectByHttp(gateway.url, apiKey, 'meta', { decision: 'deny' });
+    const { callbackUrl, response } = await connectByHttp(testbed.gateway.url, apiKey, 'meta', { decision: 'deny' });
     expect(callbackUrl.searchParams.get('error_reason')).toBe('user_denied');
     expect(response.status).toBe(400);
     const page = await response.text();
@@ -112,11 +98,11 @@ describe('Meta', () => {
 
   it('disconnect revokes at Meta and wipes credentials; reconnect keeps the id and the history', async () => {
     const { tenant, apiKey } = await newTenant('Disconnects');
-    await connectByHttp(gateway.url, apiKey, 'meta', { accounts: ['act_1000000001'] });
+    await connectByHttp(testbed.gateway.url, apiKey, 'meta', { accounts: ['act_1000000001'] });
     const [before] = await listConnections(env.db, tenant.id);
     const id = before?.id ?? '';
 
-    const disconnected = await api(gateway.url, apiKey, 'POST', `/v1/connections/${id}/disconnect`);
+    const disconnected = await api(testbed.gateway.url, apiKey, 'POST', `/v1/connections/${id}/disconnect`);
     expect(disconnected.body).toMatchObject({ status: 'disconnected', accounts: [{ selected: false }] });
     const [wiped] = await listConnections(env.db, tenant.id);
     expect([wiped?.access_token_ciphertext, wiped?.refresh_token_ciphertext, wiped?.api_key_ciphertext]).toEqual([
@@ -124,19 +110,19 @@ describe('Meta', () => {
       null,
       null,
     ]);
-    const revoked = sim.context.recorder.requestCounts()['meta DELETE /graph/:version/me/permissions 200'] ?? 0;
+    const revoked = testbed.sim.context.recorder.requestCounts()['meta DELETE /graph/:version/me/permissions 200'] ?? 0;
     expect(revoked).toBeGreaterThan(0);
 
-    const reconnect = await api(gateway.url, apiKey, 'POST', `/v1/connections/${id}/reconnect`);
+    const reconnect = await api(testbed.gateway.url, apiKey, 'POST', `/v1/connections/${id}/reconnect`);
     expect(reconnect.status).toBe(200);
     const callback = await completeConsent(String(reconnect.body.authorizationUrl), {
       decision: 'approve',
       accounts: ['act_1000000001'],
     });
     expect((await fetch(callback)).status).toBe(200);
-    const after = await api(gateway.url, apiKey, 'GET', `/v1/connections/${id}`);
+    const after = await api(testbed.gateway.url, apiKey, 'GET', `/v1/connections/${id}`);
     expect(after.body).toMatchObject({ id, status: 'active', disconnectedAt: null });
-    const events = await api(gateway.url, apiKey, 'GET', `/v1/connections/${id}/events`);
+    const events = await api(testbed.gateway.url, apiKey, 'GET', `/v1/connections/${id}/events`);
     expect((events.body.events as { type: string }[]).map((event) => event.type)).toEqual([
       'reconnected',
       'disconnected',

@@ -3,33 +3,17 @@
 import { DEV_OAUTH_STATE_SECRET } from '@adsync/config';
 import { signOAuthState } from '@adsync/crypto';
 import { createTenantWithKey, listConnections } from '@adsync/db';
-import { completeConsent, type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeConsent } from '@adsync/simulator';
+import { describe, expect, it } from 'vitest';
 import { connectByHttp, startConnect } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const env = useTestEnvironment();
-let sim: RunningSimulator;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+const testbed = useGatewayWithSimulator();
+const { env } = testbed;
 
 /** Our callback URL as the platform would send it back after approval, without following it. */
 async function approvedCallback(apiKey: string, provider = 'meta'): Promise<URL> {
-  const start = await startConnect(gateway.url, apiKey, provider);
+  const start = await startConnect(testbed.gateway.url, apiKey, provider);
   return completeConsent(start.headers.get('location') ?? '', { decision: 'approve', accounts: ['act_1000000001'] });
 }
 
@@ -116,21 +100,21 @@ describe('the OAuth callback refuses', () => {
 
   it('a start link without a live API key, and a return URL off our origin', async () => {
     const { apiKey } = await createTenantWithKey(env.db, { name: 'Start checks', keyName: 't' });
-    const anonymous = await fetch(`${gateway.url}/oauth/meta/start`, { redirect: 'manual' });
+    const anonymous = await fetch(`${testbed.gateway.url}/oauth/meta/start`, { redirect: 'manual' });
     expect(anonymous.status).toBe(401);
-    const offsite = await startConnect(gateway.url, apiKey, 'meta', 'https://evil.example/steal');
+    const offsite = await startConnect(testbed.gateway.url, apiKey, 'meta', 'https://evil.example/steal');
     expect(offsite.status).toBe(400);
     expect(((await offsite.json()) as { error: { code: string } }).error.code).toBe('invalid_return_url');
     for (const sneaky of ['//evil.example/x', '/\\evil.example']) {
-      expect((await startConnect(gateway.url, apiKey, 'meta', sneaky)).status).toBe(400);
+      expect((await startConnect(testbed.gateway.url, apiKey, 'meta', sneaky)).status).toBe(400);
     }
-    expect((await startConnect(gateway.url, apiKey, 'myspace')).status).toBe(404);
+    expect((await startConnect(testbed.gateway.url, apiKey, 'myspace')).status).toBe(404);
   });
 });
 
 it('a full approval still works after all that', async () => {
   const { tenant, apiKey } = await createTenantWithKey(env.db, { name: 'Control', keyName: 't' });
-  const { response } = await connectByHttp(gateway.url, apiKey, 'meta', { accounts: ['act_1000000001'] });
+  const { response } = await connectByHttp(testbed.gateway.url, apiKey, 'meta', { accounts: ['act_1000000001'] });
   expect(response.status).toBe(200);
   expect((await listConnections(env.db, tenant.id)).map((row) => row.status)).toEqual(['active']);
 });

@@ -2,29 +2,12 @@
 // choice, one account connects at once, a denial stores nothing.
 
 import { createTenantWithKey, listAdAccounts, listConnections } from '@adsync/db';
-import { type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, connectByHttp } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const env = useTestEnvironment();
-let sim: RunningSimulator;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+const testbed = useGatewayWithSimulator();
+const { env } = testbed;
 
 interface PlatformCase {
   provider: string;
@@ -43,13 +26,24 @@ const CASES: PlatformCase[] = [
     single: { grant: ['1000000015'], account: '1000000015' },
     denialParameter: 'error',
   },
+  {
+    provider: 'tiktok',
+    discoveredWhenAllGranted: [
+      '7000000000000000001',
+      '7000000000000000002',
+      '7000000000000000003',
+      '7000000000000000004',
+    ],
+    single: { grant: ['7000000000000000003'], account: '7000000000000000003' },
+    denialParameter: 'error',
+  },
 ];
 
 for (const platform of CASES) {
   describe(platform.provider, () => {
     it('several accounts: pending, then active with the chosen ones', async () => {
       const { tenant, apiKey } = await createTenantWithKey(env.db, { name: `${platform.provider} many`, keyName: 't' });
-      const { response } = await connectByHttp(gateway.url, apiKey, platform.provider);
+      const { response } = await connectByHttp(testbed.gateway.url, apiKey, platform.provider);
       expect(response.status).toBe(200);
       const [connection] = await listConnections(env.db, tenant.id);
       expect(connection?.status).toBe('pending');
@@ -57,7 +51,7 @@ for (const platform of CASES) {
       expect(discovered).toEqual(platform.discoveredWhenAllGranted);
 
       const chosen = platform.discoveredWhenAllGranted.slice(0, 2);
-      const selected = await api(gateway.url, apiKey, 'PUT', `/v1/connections/${connection?.id}/accounts`, {
+      const selected = await api(testbed.gateway.url, apiKey, 'PUT', `/v1/connections/${connection?.id}/accounts`, {
         selected: chosen,
       });
       expect(selected.body.status).toBe('active');
@@ -81,7 +75,7 @@ for (const platform of CASES) {
 
     it('one account: active at once', async () => {
       const { tenant, apiKey } = await createTenantWithKey(env.db, { name: `${platform.provider} one`, keyName: 't' });
-      await connectByHttp(gateway.url, apiKey, platform.provider, { accounts: platform.single.grant });
+      await connectByHttp(testbed.gateway.url, apiKey, platform.provider, { accounts: platform.single.grant });
       const [connection] = await listConnections(env.db, tenant.id);
       expect(connection?.status).toBe('active');
       expect(connection?.access_token_ciphertext).toMatch(/^v1\./);
@@ -94,7 +88,7 @@ for (const platform of CASES) {
         name: `${platform.provider} denies`,
         keyName: 't',
       });
-      const { callbackUrl, response } = await connectByHttp(gateway.url, apiKey, platform.provider, {
+      const { callbackUrl, response } = await connectByHttp(testbed.gateway.url, apiKey, platform.provider, {
         decision: 'deny',
       });
       expect(callbackUrl.searchParams.get(platform.denialParameter)).not.toBeNull();

@@ -2,34 +2,17 @@
 // connection does not change.
 
 import { createTenantWithKey, listAdAccounts, listApiKeys, listConnections, revokeApiKey } from '@adsync/db';
-import { type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { api, connectByHttp } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const env = useTestEnvironment();
-let sim: RunningSimulator;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+const testbed = useGatewayWithSimulator();
+const { env } = testbed;
 
 it("tenant B cannot list, read, select on, disconnect or reconnect tenant A's connection", async () => {
   const a = await createTenantWithKey(env.db, { name: 'A', keyName: 't' });
   const b = await createTenantWithKey(env.db, { name: 'B', keyName: 't' });
-  await connectByHttp(gateway.url, a.apiKey, 'meta');
+  await connectByHttp(testbed.gateway.url, a.apiKey, 'meta');
   const [connection] = await listConnections(env.db, a.tenant.id);
   const id = connection?.id ?? '';
   const snapshot = async () => ({
@@ -38,7 +21,7 @@ it("tenant B cannot list, read, select on, disconnect or reconnect tenant A's co
   });
   const before = await snapshot();
 
-  expect((await api(gateway.url, b.apiKey, 'GET', '/v1/connections')).body).toEqual({ connections: [] });
+  expect((await api(testbed.gateway.url, b.apiKey, 'GET', '/v1/connections')).body).toEqual({ connections: [] });
   const attempts: [string, string, unknown?][] = [
     ['GET', `/v1/connections/${id}`],
     ['GET', `/v1/connections/${id}/events`],
@@ -47,22 +30,22 @@ it("tenant B cannot list, read, select on, disconnect or reconnect tenant A's co
     ['POST', `/v1/connections/${id}/reconnect`],
   ];
   for (const [method, path, body] of attempts) {
-    const answer = await api(gateway.url, b.apiKey, method, path, body);
+    const answer = await api(testbed.gateway.url, b.apiKey, method, path, body);
     expect(answer.status, `${method} ${path}`).toBe(404);
     expect(answer.body.error?.code).toBe('connection_not_found');
   }
   expect(await snapshot()).toEqual(before);
-  expect((await api(gateway.url, a.apiKey, 'GET', `/v1/connections/${id}`)).status).toBe(200);
+  expect((await api(testbed.gateway.url, a.apiKey, 'GET', `/v1/connections/${id}`)).status).toBe(200);
 });
 
 it('no key, an unknown key or a revoked key gets 401', async () => {
   const tenant = await createTenantWithKey(env.db, { name: 'C', keyName: 't' });
-  expect((await fetch(`${gateway.url}/v1/connections`)).status).toBe(401);
-  expect((await api(gateway.url, 'adsync_not-a-real-key', 'GET', '/v1/connections')).status).toBe(401);
+  expect((await fetch(`${testbed.gateway.url}/v1/connections`)).status).toBe(401);
+  expect((await api(testbed.gateway.url, 'adsync_not-a-real-key', 'GET', '/v1/connections')).status).toBe(401);
   const [key] = await listApiKeys(env.db, tenant.tenant.id);
   await revokeApiKey(env.db, { tenantId: tenant.tenant.id, keyId: key?.id ?? '' });
-  const revoked = await api(gateway.url, tenant.apiKey, 'GET', '/v1/connections');
+  const revoked = await api(testbed.gateway.url, tenant.apiKey, 'GET', '/v1/connections');
   expect(revoked.status).toBe(401);
   expect(revoked.body.error?.code).toBe('unauthorized');
-  expect((await api(gateway.url, tenant.apiKey, 'GET', '/v1/connections/not-a-uuid')).status).toBe(401);
+  expect((await api(testbed.gateway.url, tenant.apiKey, 'GET', '/v1/connections/not-a-uuid')).status).toBe(401);
 });

@@ -1,27 +1,10 @@
 import { createTenantWithKey } from '@adsync/db';
-import { type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { api, connectByHttp } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const env = useTestEnvironment();
-let sim: RunningSimulator;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+const testbed = useGatewayWithSimulator();
+const { env } = testbed;
 
 type Progress = {
   steps: { step: number; provider: string; status: string }[];
@@ -33,7 +16,7 @@ it('tracks steps 4–7: connect, skip, resume; each tenant sees its own', async 
   const { apiKey } = await createTenantWithKey(env.db, { name: 'Wizard', keyName: 't' });
   const other = await createTenantWithKey(env.db, { name: 'Other', keyName: 't' });
   const read = async (key = apiKey) =>
-    (await api(gateway.url, key, 'GET', '/v1/onboarding')).body as unknown as Progress;
+    (await api(testbed.gateway.url, key, 'GET', '/v1/onboarding')).body as unknown as Progress;
 
   const fresh = await read();
   expect(fresh.steps.map((step) => [step.step, step.provider, step.status])).toEqual([
@@ -44,20 +27,22 @@ it('tracks steps 4–7: connect, skip, resume; each tenant sees its own', async 
   ]);
   expect(fresh.next?.provider).toBe('meta');
 
-  await connectByHttp(gateway.url, apiKey, 'meta', { accounts: ['act_1000000001'] });
-  const skipped = (await api(gateway.url, apiKey, 'POST', '/v1/onboarding/google/skip')).body as unknown as Progress;
+  await connectByHttp(testbed.gateway.url, apiKey, 'meta', { accounts: ['act_1000000001'] });
+  const skipped = (await api(testbed.gateway.url, apiKey, 'POST', '/v1/onboarding/google/skip'))
+    .body as unknown as Progress;
   expect(skipped.steps.map((step) => step.status)).toEqual(['connected', 'skipped', 'not_started', 'not_started']);
   expect(skipped.next?.provider).toBe('tiktok');
 
   // Resumable: a later read gives the same place; resuming a skipped step puts it back in line.
   expect((await read()).next?.provider).toBe('tiktok');
-  const resumed = (await api(gateway.url, apiKey, 'POST', '/v1/onboarding/google/resume')).body as unknown as Progress;
+  const resumed = (await api(testbed.gateway.url, apiKey, 'POST', '/v1/onboarding/google/resume'))
+    .body as unknown as Progress;
   expect(resumed.next?.provider).toBe('google');
 
-  const cannotSkip = await api(gateway.url, apiKey, 'POST', '/v1/onboarding/meta/skip');
+  const cannotSkip = await api(testbed.gateway.url, apiKey, 'POST', '/v1/onboarding/meta/skip');
   expect(cannotSkip.status).toBe(409);
   expect(cannotSkip.body.error?.code).toBe('step_connected');
-  expect((await api(gateway.url, apiKey, 'POST', '/v1/onboarding/myspace/skip')).status).toBe(404);
+  expect((await api(testbed.gateway.url, apiKey, 'POST', '/v1/onboarding/myspace/skip')).status).toBe(404);
 
   expect((await read(other.apiKey)).steps.every((step) => step.status === 'not_started')).toBe(true);
 });

@@ -1,33 +1,22 @@
 // Browser sessions for brand admins: single-use login links, httpOnly SameSite cookies, CSRF on changes.
 
 import { createTenantWithKey, listConnections } from '@adsync/db';
-import { type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { api, connectByHttp } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const env = useTestEnvironment();
-let sim: RunningSimulator;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+const testbed = useGatewayWithSimulator();
+const { env } = testbed;
 
 /** Opens a fresh login link; returns the session and CSRF cookies it set. */
 async function signIn(apiKey: string, next?: string) {
-  const link = await api(gateway.url, apiKey, 'POST', '/v1/admin/login-links', next === undefined ? {} : { next });
+  const link = await api(
+    testbed.gateway.url,
+    apiKey,
+    'POST',
+    '/v1/admin/login-links',
+    next === undefined ? {} : { next },
+  );
   expect(link.status).toBe(200);
   const response = await fetch(String(link.body.url), { redirect: 'manual' });
   const cookies = response.headers.getSetCookie();
@@ -49,7 +38,7 @@ it('a login link works once and sets an httpOnly, SameSite session cookie', asyn
   const { apiKey } = await createTenantWithKey(env.db, { name: 'Admin', keyName: 't' });
   const first = await signIn(apiKey, '/oauth/meta/start');
   expect(first.response.status).toBe(303);
-  expect(first.response.headers.get('location')).toBe(`${gateway.url}/oauth/meta/start`);
+  expect(first.response.headers.get('location')).toBe(`${testbed.gateway.url}/oauth/meta/start`);
   const sessionCookie = first.cookies.find((cookie) => cookie.startsWith('adsync_session='));
   expect(sessionCookie).toMatch(/HttpOnly/i);
   expect(sessionCookie).toMatch(/SameSite=Lax/i);
@@ -58,7 +47,7 @@ it('a login link works once and sets an httpOnly, SameSite session cookie', asyn
   expect(again.status).toBe(400);
   expect(again.headers.getSetCookie()).toEqual([]);
   expect(
-    await api(gateway.url, apiKey, 'POST', '/v1/admin/login-links', { next: 'https://evil.example' }),
+    await api(testbed.gateway.url, apiKey, 'POST', '/v1/admin/login-links', { next: 'https://evil.example' }),
   ).toMatchObject({
     status: 400,
   });
@@ -66,11 +55,11 @@ it('a login link works once and sets an httpOnly, SameSite session cookie', asyn
 
 it('a session reads freely but changes only with its CSRF token from our origin; logout ends it', async () => {
   const { tenant, apiKey } = await createTenantWithKey(env.db, { name: 'Csrf', keyName: 't' });
-  await connectByHttp(gateway.url, apiKey, 'meta');
+  await connectByHttp(testbed.gateway.url, apiKey, 'meta');
   const [connection] = await listConnections(env.db, tenant.id);
   const { session, csrf } = await signIn(apiKey);
   const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
-    fetch(`${gateway.url}${path}`, {
+    fetch(`${testbed.gateway.url}${path}`, {
       method,
       headers: {
         cookie: `adsync_session=${session}`,
@@ -91,7 +80,7 @@ it('a session reads freely but changes only with its CSRF token from our origin;
   expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('csrf_origin_mismatch');
   expect((await listConnections(env.db, tenant.id))[0]?.status).toBe('pending');
 
-  const allowed = await call('PUT', path, { 'x-csrf-token': csrf, origin: gateway.url }, select);
+  const allowed = await call('PUT', path, { 'x-csrf-token': csrf, origin: testbed.gateway.url }, select);
   expect(allowed.status).toBe(200);
   expect((await listConnections(env.db, tenant.id))[0]?.status).toBe('active');
 
