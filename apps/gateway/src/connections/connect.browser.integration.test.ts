@@ -22,6 +22,7 @@ const FLOWS: Record<string, string> = {
   meta: 'act_1000000002',
   google: '1000000015',
   tiktok: '7000000000000000002',
+  klaviyo: 'AcMe01',
 };
 
 describe.runIf(hasChromium())('connect flows in a browser', () => {

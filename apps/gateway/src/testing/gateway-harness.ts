@@ -32,6 +32,8 @@ export async function startTestGateway(options: {
   /** Defaults to a simulator nobody listens on: fine for tests that never reach a platform. */
   simulatorUrl?: string;
   logger?: Logger;
+  /** Extra configuration, as environment variables (e.g. META_SCOPES). */
+  environment?: Record<string, string>;
 }): Promise<TestGateway> {
   const redis = createRedisConnection({ url: options.redisUrl, role: 'producer', name: 'gateway-test' });
   redis.on('error', () => undefined);
@@ -46,6 +48,7 @@ export async function startTestGateway(options: {
     ENCRYPTION_KEYS: DEV_ENCRYPTION_KEYS,
     OAUTH_STATE_SECRET: DEV_OAUTH_STATE_SECRET,
     SIMULATOR_URL: options.simulatorUrl ?? 'http://127.0.0.1:9',
+    ...options.environment,
   });
   const deps: GatewayDeps = {
     config,

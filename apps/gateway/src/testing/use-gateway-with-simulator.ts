@@ -13,7 +13,9 @@ export interface GatewayTestbed {
   readonly gateway: TestGateway;
 }
 
-export function useGatewayWithSimulator(options: { logger?: Logger } = {}): GatewayTestbed {
+export function useGatewayWithSimulator(
+  options: { logger?: Logger; environment?: Record<string, string> } = {},
+): GatewayTestbed {
   const env = useTestEnvironment();
   let sim: RunningSimulator | undefined;
   let gateway: TestGateway | undefined;
@@ -25,6 +27,7 @@ export function useGatewayWithSimulator(options: { logger?: Logger } = {}): Gate
       queuePrefix: env.queuePrefix,
       simulatorUrl: sim.url,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.environment === undefined ? {} : { environment: options.environment }),
     });
   });
   afterAll(async () => {
