@@ -22,7 +22,7 @@ describe('createLogger', () => {
       {
         access_token: secrets[0],
         connection: { refreshToken: secrets[1] },
-        req: { headers: { authorization: `Bearer ${secrets[2]}`, cookie: 'sid=abc' } },
+        response: { headers: { authorization: `Bearer ${secrets[2]}`, cookie: 'sid=abc' } },
         a: { b: { c: { apiKey: secrets[3] } } },
         operator: { password: secrets[4] },
         body: { client_secret: secrets[5] },
@@ -36,10 +36,27 @@ describe('createLogger', () => {
     expect(line).not.toContain('sid=abc');
     const record = JSON.parse(line);
     expect(record.access_token).toBe(REDACTED);
-    expect(record.req.headers.authorization).toBe(REDACTED);
+    expect(record.response.headers.authorization).toBe(REDACTED);
     expect(record.a.b.c.apiKey).toBe(REDACTED);
     expect(record.tenantId).toBe('t-1');
     expect(record.msg).toBe('connected');
+  });
+
+  it('logs an HTTP request as method and path only: no headers, no query string', () => {
+    const { logger, lines } = captureLogger();
+    logger.info(
+      {
+        req: {
+          method: 'GET',
+          url: '/oauth/meta/callback?code=the-code&state=the-state',
+          id: 'r-1',
+          headers: { authorization: 'Bearer tok', cookie: 'adsync_session=s' },
+        },
+      },
+      'incoming request',
+    );
+    const record = JSON.parse(lines.join(''));
+    expect(record.req).toEqual({ method: 'GET', path: '/oauth/meta/callback', id: 'r-1' });
   });
 
   it('keeps child bindings such as tenantId and jobId, and redacts in children too', () => {
