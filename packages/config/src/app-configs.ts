@@ -1,7 +1,7 @@
 // The configuration of each process, composed from the shared field groups.
 
 import { z } from 'zod';
-import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN } from './dev-defaults.ts';
+import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN, DEV_TENANT_API_KEY } from './dev-defaults.ts';
 import {
   cryptoFields,
   databaseFields,
@@ -97,6 +97,13 @@ export const launcherConfigSchema = z
     /** The operator the launcher creates for local runs (never in production). */
     DEV_OPERATOR_EMAIL: z.email().default('dev@adsync.local'),
     DEV_OPERATOR_TOKEN: z.string().min(16).default(DEV_OPERATOR_TOKEN),
+    /** The local brand (tenant) the launcher creates, and its API key. */
+    DEV_TENANT_API_KEY: z
+      .string()
+      .regex(/^adsync_[A-Za-z0-9_-]{16,}$/, {
+        message: 'must look like adsync_ followed by at least 16 letters, digits, _ or -',
+      })
+      .default(DEV_TENANT_API_KEY),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production') {

@@ -5,3 +5,5 @@
 export const DEV_ENCRYPTION_KEYS = 'dev:ZGV2LWtleS1kby1ub3QtdXNlLWluLXByb2R1Y3Rpb24=';
 export const DEV_OAUTH_STATE_SECRET = 'dev-oauth-state-secret-do-not-use-in-production';
 export const DEV_OPERATOR_TOKEN = 'adsync-dev-operator';
+/** The local brand's API key that `./adsync start` creates. */
+export const DEV_TENANT_API_KEY = 'adsync_dev-tenant-key-do-not-use-in-production';

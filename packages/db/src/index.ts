@@ -32,4 +32,4 @@ export { setOnboardingStepSkipped, skippedOnboardingSteps } from './repositories
 export { findActiveOperator, upsertOperator } from './repositories/operators.repository.ts';
 export { createTenant, findTenant } from './repositories/tenants.repository.ts';
 export * from './schema.ts';
-export { API_KEY_PREFIX, createTenantWithKey, issueApiKey } from './tenant-keys.ts';
+export { API_KEY_PREFIX, createTenantWithKey, ensureTenantWithKey, issueApiKey } from './tenant-keys.ts';

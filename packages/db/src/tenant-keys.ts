@@ -3,7 +3,7 @@
 
 import { generateToken, hashToken } from '@adsync/crypto';
 import type { Db } from './create-database.ts';
-import { insertApiKey } from './repositories/api-keys.repository.ts';
+import { insertApiKey, useApiKey } from './repositories/api-keys.repository.ts';
 import { createTenant } from './repositories/tenants.repository.ts';
 import type { Tenant, TenantApiKey } from './schema.ts';
 
@@ -33,5 +33,27 @@ export async function createTenantWithKey(
     const tenant = await createTenant(trx, { name: values.name });
     const { apiKey } = await issueApiKey(trx, { tenantId: tenant.id, name: values.keyName });
     return { tenant, apiKey };
+  });
+}
+
+/**
+ * The tenant a given key belongs to, creating both when the key is new: for local runs, where the
+ * launcher wants the same known key on every start.
+ */
+export async function ensureTenantWithKey(
+  db: Db,
+  values: { name: string; keyName: string; apiKey: string },
+): Promise<{ tenantId: string; created: boolean }> {
+  const existing = await useApiKey(db, hashToken(values.apiKey));
+  if (existing !== undefined) return { tenantId: existing.tenantId, created: false };
+  return db.transaction().execute(async (trx) => {
+    const tenant = await createTenant(trx, { name: values.name });
+    await insertApiKey(trx, {
+      tenantId: tenant.id,
+      name: values.keyName,
+      keyPrefix: values.apiKey.slice(0, SHOWN_PREFIX_LENGTH),
+      keyHash: hashToken(values.apiKey),
+    });
+    return { tenantId: tenant.id, created: true };
   });
 }

@@ -8,6 +8,8 @@ export interface BannerInput {
   simulatorUrl: string;
   operatorEmail: string;
   operatorToken: string;
+  /** The local brand's API key. */
+  tenantApiKey: string;
   colour: boolean;
 }
 
@@ -29,6 +31,13 @@ export function formatBanner(input: BannerInput): string {
     ['API docs', `${input.publicBaseUrl}/docs`],
     ['Bull Board', `${input.publicBaseUrl}/queues`],
     ['', dim(`user ${input.operatorEmail}, password ${input.operatorToken}`)],
+    ['Tenant key', `${input.tenantApiKey} ${dim('(the local brand; Authorization: Bearer …)')}`],
+    [
+      '',
+      dim(
+        `connect a platform in a browser: POST ${input.publicBaseUrl}/v1/admin/login-links {"next":"/oauth/meta/start"}`,
+      ),
+    ],
     ['Simulator', `${input.simulatorUrl} ${dim('(Meta, Google Ads, TikTok, Klaviyo; control at /_control)')}`],
   ];
   return [

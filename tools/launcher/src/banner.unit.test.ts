@@ -21,6 +21,7 @@ describe('formatBanner', () => {
       publicBaseUrl: 'http://localhost:3000',
       operatorEmail: 'dev@adsync.local',
       operatorToken: 'adsync-dev-operator',
+      tenantApiKey: 'adsync_dev-tenant-key-do-not-use-in-production',
       simulatorUrl: 'http://127.0.0.1:4010',
       colour: false,
     });
@@ -31,6 +32,7 @@ describe('formatBanner', () => {
     expect(banner).toContain(
       'Simulator  http://127.0.0.1:4010 (Meta, Google Ads, TikTok, Klaviyo; control at /_control)',
     );
+    expect(banner).toContain('Tenant key adsync_dev-tenant-key-do-not-use-in-production');
     expect(banner).toContain('Ctrl-C stops everything.');
     expect(banner).not.toContain('\u001b[');
   });

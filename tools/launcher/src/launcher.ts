@@ -17,10 +17,11 @@ import { waitForReady } from './readiness.ts';
 import { pingRedis } from './redis-probe.ts';
 import { cannotServeLocally, findExecutable, redisUnavailableMessage, startRedisServer } from './redis-server.ts';
 import { createStopControl, type StopControl, StopRequested } from './stop-control.ts';
-import { describeServer } from './urls.ts';
+import { connectableHost, describeServer } from './urls.ts';
 
 const MIGRATE_CLI = 'packages/db/src/cli/migrate.ts';
 const OPERATOR_CLI = 'packages/db/src/cli/create-operator.ts';
+const TENANT_CLI = 'packages/db/src/cli/create-tenant.ts';
 const READY_TIMEOUT_MS = 60_000;
 
 export interface LauncherContext {
@@ -166,11 +167,15 @@ async function boot(run: Run): Promise<void> {
     DATABASE_URL: databaseUrl,
     REDIS_URL: config.REDIS_URL,
     PUBLIC_BASE_URL: publicBaseUrlFor(config, env),
+    // The gateway and workers reach the simulator where the launcher starts it.
+    SIMULATOR_URL: env.SIMULATOR_URL || `http://${connectableHost(config.SIMULATOR_HOST)}:${config.SIMULATOR_PORT}`,
     ...(run.context.colour ? { FORCE_COLOR: '1' } : {}),
   };
   await runCli(run, 'migrate', [MIGRATE_CLI], childEnv, 'Migrations failed');
   const operatorArgs = ['--email', config.DEV_OPERATOR_EMAIL, '--role', 'admin', '--token', config.DEV_OPERATOR_TOKEN];
   await runCli(run, 'operator', [OPERATOR_CLI, ...operatorArgs], childEnv, 'Creating the dev operator failed');
+  const tenantArgs = ['--name', 'Local brand', '--key-name', 'dev', '--api-key', config.DEV_TENANT_API_KEY];
+  await runCli(run, 'tenant', [TENANT_CLI, ...tenantArgs], childEnv, 'Creating the dev tenant failed');
 
   for (const app of run.context.fleet) {
     const child = startManagedProcess({
@@ -197,6 +202,7 @@ async function boot(run: Run): Promise<void> {
       publicBaseUrl: publicBaseUrlFor(config, env),
       operatorEmail: config.DEV_OPERATOR_EMAIL,
       operatorToken: config.DEV_OPERATOR_TOKEN,
+      tenantApiKey: config.DEV_TENANT_API_KEY,
       simulatorUrl: `http://${config.SIMULATOR_HOST}:${config.SIMULATOR_PORT}`,
       colour: run.context.colour,
     }),

@@ -33,3 +33,8 @@ export function withDatabase(databaseUrl: string, database: string): string {
   url.pathname = `/${encodeURIComponent(database)}`;
   return url.toString();
 }
+
+/** A host to connect to for a server listening on `host`: a wildcard address means this machine. */
+export function connectableHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
