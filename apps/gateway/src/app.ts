@@ -16,6 +16,7 @@ import { bullBoardRoutes } from './routes/bull-board.route.ts';
 import { healthRoutes } from './routes/health.route.ts';
 import { metricsRoutes, observeHttpRequests } from './routes/metrics.route.ts';
 import { adminSessionRoutes } from './tenants/admin-session.route.ts';
+import { apiKeysRoutes } from './tenants/api-keys.route.ts';
 
 export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -46,5 +47,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(oauthRoutes(deps));
   await app.register(connectionsRoutes(deps));
   await app.register(onboardingRoutes(deps));
+  await app.register(apiKeysRoutes(deps));
   return app;
 }

@@ -70,6 +70,14 @@ describe('Klaviyo private key', () => {
 });
 
 describe('Klaviyo OAuth', () => {
+  it('a denial stores nothing', async () => {
+    const { tenant, apiKey } = await newTenant('OAuth denied');
+    const { callbackUrl, response } = await connectByHttp(testbed.gateway.url, apiKey, 'klaviyo', { decision: 'deny' });
+    expect(callbackUrl.searchParams.get('error')).toBe('access_denied');
+    expect(response.status).toBe(400);
+    expect(await listConnections(env.db, tenant.id)).toEqual([]);
+  });
+
   it('connects with PKCE; a key posted later replaces it on the same connection', async () => {
     const { tenant, apiKey } = await newTenant('OAuth');
     const { authorizeUrl, response } = await connectByHttp(testbed.gateway.url, apiKey, 'klaviyo');
