@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { hashToken } from '@adsync/crypto';
 import { upsertOperator } from '@adsync/db';
 import { createRedisConnection } from '@adsync/queues';
-import { useTestEnvironment } from '@adsync/testing';
+import { freePort, useTestEnvironment } from '@adsync/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway } from './testing/gateway-harness.ts';
@@ -130,14 +129,6 @@ describe('gateway', () => {
 
 describe('gateway readiness when Redis stops', () => {
   let redisServer: ChildProcess | undefined;
-
-  async function freePort(): Promise<number> {
-    const server = createServer().listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as { port: number };
-    server.close();
-    return port;
-  }
 
   afterAll(() => {
     redisServer?.kill('SIGKILL');

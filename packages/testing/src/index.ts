@@ -1,2 +1,3 @@
 export { type Browser, CHROMIUM_PATH, hasChromium, launchChromium } from './browser.ts';
+export { freePort } from './free-port.ts';
 export { createTestEnvironment, type TestEnvironment, useTestEnvironment } from './test-environment.ts';

@@ -1,24 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { processEnvironment } from '@adsync/config';
-import { useTestEnvironment } from '@adsync/testing';
+import { freePort, useTestEnvironment } from '@adsync/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REDIS_INSTALL_HINTS } from './redis-server.ts';
 import { REPO_ROOT } from './repo-root.ts';
 
 const environment = useTestEnvironment();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 interface RunningLauncher {
   child: ChildProcess;

@@ -12,6 +12,7 @@ import { createKeyring } from '@adsync/crypto';
 import type { Db } from '@adsync/db';
 import { createLogger, type Logger } from '@adsync/logging';
 import { createQueueProducer, createRedisConnection } from '@adsync/queues';
+import { freePort } from '@adsync/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.ts';
 import { createConnectProviders } from '../connections/connect-providers.ts';
@@ -71,14 +72,4 @@ export async function startTestGateway(options: {
       redis.disconnect();
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }

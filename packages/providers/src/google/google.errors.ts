@@ -3,46 +3,18 @@
 // names the cause, e.g. `authenticationError: OAUTH_TOKEN_REVOKED` or a quota error with its retryDelay (§2.4).
 
 import type { HttpResponse } from '../http.ts';
+import { oauth2Error, providerError, withoutQuery } from '../oauth2-errors.ts';
 import type { ProviderError, ProviderErrorCode } from '../provider.ts';
-import { adsErrorEnvelope, oauthErrorBody } from './google.schemas.ts';
-
-/** Platform text may quote the request URL; its query string must not reach a message. */
-function safe(text: string): string {
-  return text.replace(/\?\S*/g, '').trim();
-}
-
-function build(code: ProviderErrorCode, message: string, platformCode: string, retryAfterMs?: number): ProviderError {
-  return {
-    code,
-    message,
-    retryable: code === 'rate_limited' || code === 'unavailable',
-    platformCode,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-  };
-}
-
-function oauthCode(error: string | undefined, status: number): ProviderErrorCode {
-  // /revoke answers invalid_token for a token that is already expired or revoked.
-  if (error === 'invalid_grant' || error === 'invalid_token') return 'invalid_grant';
-  if (error === 'invalid_client' || error === 'unauthorized_client' || status === 401) return 'invalid_client';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'unavailable';
-  return 'invalid_request';
-}
+import { adsErrorEnvelope } from './google.schemas.ts';
 
 /** An answer of the token or revoke endpoint that was not a success. */
 export function googleOAuthError(response: HttpResponse, action: string): ProviderError {
-  const parsed = oauthErrorBody.safeParse(response.body);
-  const error = parsed.success ? parsed.data.error : undefined;
-  const code = oauthCode(error, response.status);
-  const description = parsed.success ? (parsed.data.error_description ?? parsed.data.error) : `HTTP ${response.status}`;
-  const advice =
-    code === 'invalid_grant'
-      ? ' Reconnect Google Ads.'
-      : code === 'invalid_client'
-        ? ' The Google OAuth client id or secret in adsync’s configuration is wrong.'
-        : '';
-  return build(code, `Google refused to ${action}: ${safe(description)}.${advice}`, error ?? `http_${response.status}`);
+  return oauth2Error(response, {
+    platform: 'Google',
+    action,
+    reconnectAdvice: 'Reconnect Google Ads.',
+    configurationAdvice: 'The Google OAuth client id or secret in adsync’s configuration is wrong.',
+  });
 }
 
 function adsCode(httpStatus: number, status: string | undefined, reason: string | undefined): ProviderErrorCode {
@@ -72,7 +44,7 @@ export function googleAdsError(response: HttpResponse, action: string): Provider
   const code = adsCode(response.status, status?.status, reason);
   const platformCode = kind === undefined ? (status?.status ?? `http_${response.status}`) : `${kind}.${reason}`;
   if (code === 'invalid_grant') {
-    return build(
+    return providerError(
       code,
       'Google Ads refused the access token: it expired or access was revoked. Refresh it, or reconnect Google Ads.',
       platformCode,
@@ -80,7 +52,7 @@ export function googleAdsError(response: HttpResponse, action: string): Provider
   }
   const retryAfterMs = code === 'rate_limited' ? durationMs(first?.details?.quotaErrorDetails?.retryDelay) : undefined;
   const text = first?.message ?? status?.message ?? `HTTP ${response.status}`;
-  return build(code, `Google Ads refused to ${action}: ${safe(text)}`, platformCode, retryAfterMs);
+  return providerError(code, `Google Ads refused to ${action}: ${withoutQuery(text)}`, platformCode, retryAfterMs);
 }
 
 export function schemaError(action: string): ProviderError {

@@ -15,8 +15,6 @@ export const tokenResponse = z.object({
 
 export type TokenResponse = z.infer<typeof tokenResponse>;
 
-export const oauthErrorBody = z.object({ error: z.string(), error_description: z.string().optional() });
-
 export const accessibleCustomers = z.object({
   resourceNames: z.array(z.string().regex(/^customers\/\d{10}$/)).default([]),
 });

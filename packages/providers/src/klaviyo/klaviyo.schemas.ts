@@ -13,12 +13,6 @@ export const tokenResponse = z.object({
   scope: z.string().optional(),
 });
 
-/** The token and revoke endpoints' OAuth-style error. */
-export const oauthErrorBody = z.object({
-  error: z.string(),
-  error_description: z.string().optional(),
-});
-
 /** GET /api/accounts: the one account a key or grant reaches. */
 export const accountsResponse = z.object({
   data: z.array(
