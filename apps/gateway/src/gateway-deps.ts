@@ -1,12 +1,12 @@
 // What the gateway needs, built once by main.ts (or a test) and handed to buildApp.
 
 import type { GatewayConfig } from '@adsync/config';
+import type { PlatformClients } from '@adsync/connections';
 import type { Keyring } from '@adsync/crypto';
 import type { Db } from '@adsync/db';
 import type { Logger } from '@adsync/logging';
 import type { QueueProducer } from '@adsync/queues';
 import type { Redis } from 'ioredis';
-import type { ConnectProviders } from './connections/connect-providers.ts';
 
 export interface GatewayDeps {
   config: Pick<GatewayConfig, 'NODE_ENV' | 'PUBLIC_BASE_URL' | 'TRUST_PROXY' | 'OAUTH_STATE_SECRET'>;
@@ -18,5 +18,5 @@ export interface GatewayDeps {
   /** Seals and opens credentials at rest. */
   keyring: Keyring;
   /** The platform clients, for the platforms that are configured. */
-  providers: ConnectProviders;
+  providers: PlatformClients;
 }

@@ -2,12 +2,12 @@
 // lets in-flight ones finish, then closes connections in the reverse order of start-up.
 
 import { gatewayConfigSchema, loadConfigOrExit, resolveProviders } from '@adsync/config';
+import { createPlatformClients } from '@adsync/connections';
 import { createKeyring } from '@adsync/crypto';
 import { createDatabase } from '@adsync/db';
 import { createLogger, logFormatFor } from '@adsync/logging';
 import { createQueueProducer, createRedisConnection } from '@adsync/queues';
 import { buildApp } from './app.ts';
-import { createConnectProviders } from './connections/connect-providers.ts';
 
 const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
 const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL, format: logFormatFor(config) });
@@ -32,7 +32,7 @@ const app = await buildApp({
   redis,
   producer,
   keyring: createKeyring(config.ENCRYPTION_KEYS),
-  providers: createConnectProviders(providers),
+  providers: createPlatformClients(providers),
 });
 
 let stopping = false;

@@ -3,6 +3,7 @@
 // event. Then, once committed, the first syncs when the connection is active.
 
 import { randomUUID } from 'node:crypto';
+import type { ConnectionKey } from '@adsync/connections';
 import {
   type Connection,
   type ConnectionUpdate,
@@ -17,7 +18,6 @@ import {
 } from '@adsync/db';
 import type { ProviderId } from '@adsync/providers';
 import type { GatewayDeps } from '../gateway-deps.ts';
-import type { ConnectionKey } from './credentials.ts';
 import { enqueueFirstSyncs } from './first-syncs.ts';
 
 export interface NewAuthorization {

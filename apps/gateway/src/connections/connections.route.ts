@@ -2,6 +2,7 @@
 // (revoking at the platform where it can), reconnect (same connection id and history), and the audit trail.
 // Every route is scoped to the caller's tenant; another tenant's connection id is simply not found.
 
+import { openCredential, WIPED_CREDENTIALS } from '@adsync/connections';
 import {
   type Connection,
   findConnection,
@@ -19,7 +20,6 @@ import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
 import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
 import { connectionView } from './connection-view.ts';
-import { openCredential, WIPED_CREDENTIALS } from './credentials.ts';
 import { enqueueFirstSyncs } from './first-syncs.ts';
 import { connectKlaviyoKey } from './klaviyo-key.ts';
 import { startAuthorization } from './oauth-flow.ts';

@@ -2,10 +2,10 @@
 // first — an invalid key or one missing scopes is refused with what to fix and nothing is stored — then
 // stored sealed like any credential.
 
+import { sealedApiKeyColumns } from '@adsync/connections';
 import { AppError } from '@adsync/errors';
 import type { GatewayDeps } from '../gateway-deps.ts';
 import { storeConnection } from './connection-store.ts';
-import { sealedApiKeyColumns } from './credentials.ts';
 
 const REFUSALS: Record<string, { code: string; status: number }> = {
   invalid_request: { code: 'invalid_klaviyo_key', status: 400 },

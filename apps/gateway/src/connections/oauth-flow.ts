@@ -3,6 +3,7 @@
 // then the platform's answer, the code exchange and account discovery — all before anything is written —
 // then one transaction that stores the sealed credentials, the accounts and the audit event.
 
+import { sealedTokenColumns } from '@adsync/connections';
 import {
   createPkcePair,
   createStateNonce,
@@ -16,7 +17,6 @@ import { AppError } from '@adsync/errors';
 import type { ProviderId } from '@adsync/providers';
 import type { GatewayDeps } from '../gateway-deps.ts';
 import { storeConnection } from './connection-store.ts';
-import { sealedTokenColumns } from './credentials.ts';
 
 /** Long enough to log in at the platform and pick accounts; short enough that a leaked link soon dies. */
 const STATE_TTL_MS = 10 * 60_000;

@@ -8,6 +8,7 @@ import {
   parseEnv,
   resolveProviders,
 } from '@adsync/config';
+import { createPlatformClients } from '@adsync/connections';
 import { createKeyring } from '@adsync/crypto';
 import type { Db } from '@adsync/db';
 import { createLogger, type Logger } from '@adsync/logging';
@@ -15,7 +16,6 @@ import { createQueueProducer, createRedisConnection } from '@adsync/queues';
 import { freePort } from '@adsync/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.ts';
-import { createConnectProviders } from '../connections/connect-providers.ts';
 import type { GatewayDeps } from '../gateway-deps.ts';
 
 export interface TestGateway {
@@ -58,7 +58,7 @@ export async function startTestGateway(options: {
     redis,
     producer,
     keyring: createKeyring(config.ENCRYPTION_KEYS),
-    providers: createConnectProviders(resolveProviders(config)),
+    providers: createPlatformClients(resolveProviders(config)),
   };
   const app = await buildApp(deps);
   await app.listen({ host: '127.0.0.1', port });

@@ -1,5 +1,5 @@
-// The platform clients the connect flows use, built from configuration: an OAuth client for each configured
-// platform, and Klaviyo private-key validation.
+// The platform clients, built once from configuration: an OAuth client for each configured platform, and
+// Klaviyo private-key validation. The gateway connects with them; the workers refresh and sync with them.
 
 import type { ResolvedProviders } from '@adsync/config';
 import { AppError } from '@adsync/errors';
@@ -15,7 +15,7 @@ import {
   validateKlaviyoPrivateKey,
 } from '@adsync/providers';
 
-export interface ConnectProviders {
+export interface PlatformClients {
   /** The platform's OAuth client; throws `provider_not_configured` (503) when its app is not set up. */
   oauth(provider: ProviderId): OAuthProvider;
   /** Checks a Klaviyo private key against the API: the account it reaches and its public key. */
@@ -36,7 +36,7 @@ const FACTORIES: Partial<Record<ProviderId, (resolved: ResolvedProviders) => OAu
       : createKlaviyoProvider(resolved.settings.klaviyo),
 };
 
-export function createConnectProviders(resolved: ResolvedProviders): ConnectProviders {
+export function createPlatformClients(resolved: ResolvedProviders): PlatformClients {
   const clients = new Map<ProviderId, OAuthProvider>();
   for (const id of resolved.configured) {
     const client = FACTORIES[id]?.(resolved);

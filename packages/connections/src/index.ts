@@ -1,0 +1,9 @@
+export {
+  type ConnectionKey,
+  nextRefreshAt,
+  openCredential,
+  sealedApiKeyColumns,
+  sealedTokenColumns,
+  WIPED_CREDENTIALS,
+} from './credentials.ts';
+export { createPlatformClients, type PlatformClients } from './platform-clients.ts';
