@@ -21,7 +21,9 @@ export {
   listConnectionEvents,
   listConnections,
   recordConnectionEvent,
+  findDueConnections,
   updateConnection,
+  updateConnectionIfVersion,
 } from './repositories/connections.repository.ts';
 export {
   consumeOAuthState,

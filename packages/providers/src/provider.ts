@@ -89,6 +89,11 @@ export interface OAuthProvider {
   refresh(tokens: TokenSet): Promise<ProviderResult<TokenSet>>;
   /** Every account the grant reaches, with currency and time zone. */
   listAccounts(tokens: TokenSet): Promise<ProviderResult<DiscoveredAccount[]>>;
+  /**
+   * What the platform says about the credentials now (Meta: debug_token), for platforms whose tokens
+   * cannot be refreshed. Invalid credentials answer `invalid_grant`. Absent: a health check lists accounts.
+   */
+  inspect?(tokens: TokenSet): Promise<ProviderResult<{ accessTokenExpiresAt: Date | null; scopes: readonly string[] }>>;
   /** Revokes the grant at the platform; `ok(false)` when the platform has no revocation endpoint. */
   revoke(tokens: TokenSet): Promise<ProviderResult<boolean>>;
 }

@@ -53,6 +53,12 @@ export function controlRoutes(context: SimulatorContext, faults: Faults, platfor
       return { ok: true };
     });
 
+    /** Drops every pending failure and latency rule, and nothing else (grants, events and counts stay). */
+    app.post('/faults/clear', async () => {
+      faults.reset();
+      return { ok: true };
+    });
+
     app.post('/revoke', async (request) => {
       const { platform, token } = selectorBody.parse(request.body);
       return { revoked: platformById(platform)?.control.revoke(token === undefined ? {} : { token }) ?? 0 };

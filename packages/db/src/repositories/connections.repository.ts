@@ -87,3 +87,37 @@ export async function updateConnection(
     .returningAll()
     .executeTakeFirst();
 }
+
+/**
+ * Updates the connection only if its credentials are still the version the caller read: the compare-and-swap
+ * every credential write after a refresh goes through. Undefined when another writer got there first.
+ */
+export async function updateConnectionIfVersion(
+  db: Db,
+  key: { tenantId: string; connectionId: string; credentialsVersion: number },
+  values: ConnectionUpdate,
+): Promise<Connection | undefined> {
+  return db
+    .updateTable('connections')
+    .set({ ...values, updated_at: new Date() })
+    .where('tenant_id', '=', key.tenantId)
+    .where('id', '=', key.connectionId)
+    .where('credentials_version', '=', key.credentialsVersion)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Connections whose credentials are due for a refresh or health check, soonest first. */
+export async function findDueConnections(
+  db: Db,
+  options: { now: Date; limit: number },
+): Promise<Pick<Connection, 'id' | 'tenant_id' | 'provider'>[]> {
+  return db
+    .selectFrom('connections')
+    .select(['id', 'tenant_id', 'provider'])
+    .where('status', 'in', ['active', 'degraded'])
+    .where('next_refresh_at', '<=', options.now)
+    .orderBy('next_refresh_at')
+    .limit(options.limit)
+    .execute();
+}

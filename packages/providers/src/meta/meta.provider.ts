@@ -33,19 +33,11 @@ export function createMetaProvider(settings: MetaSettings): OAuthProvider {
     return parsed.success ? ok(parsed.data) : err(schemaError(action));
   }
 
-  /** The long-lived token, with scopes, expiry and user from debug_token. */
-  async function longLived(shortToken: string): Promise<ProviderResult<TokenSet>> {
-    const exchanged = await accessToken(
-      { grant_type: 'fb_exchange_token', fb_exchange_token: shortToken },
-      'extend the access token',
-    );
-    if (!exchanged.ok) return exchanged;
+  /** debug_token for a user token, asked with the app token; an invalid token is `invalid_grant`. */
+  async function debugToken(accessToken: string) {
     const response = await httpJson({
       method: 'GET',
-      url: graph('debug_token', {
-        input_token: exchanged.value.access_token,
-        access_token: `${settings.appId}|${settings.appSecret}`,
-      }),
+      url: graph('debug_token', { input_token: accessToken, access_token: `${settings.appId}|${settings.appSecret}` }),
     });
     if (!response.ok) return response;
     if (response.value.status !== 200) return err(metaError(response.value, 'describe the access token'));
@@ -53,21 +45,40 @@ export function createMetaProvider(settings: MetaSettings): OAuthProvider {
     if (!parsed.success) return err(schemaError('debug_token'));
     const { data } = parsed.data;
     if (!data.is_valid) {
-      return err({ code: 'invalid_grant', message: 'Meta says the new access token is not valid.', retryable: false });
+      const reason = data.error?.message ?? 'the access token is no longer valid';
+      return err({
+        code: 'invalid_grant' as const,
+        message: `Meta says ${reason.replace(/\.$/, '')}. Reconnect Meta.`,
+        retryable: false,
+        platformCode: data.error === undefined ? 'invalid' : `${data.error.code ?? 190}/${data.error.subcode ?? ''}`,
+      });
     }
+    return ok({
+      expiresAt: data.expires_at !== undefined && data.expires_at > 0 ? new Date(data.expires_at * 1000) : undefined,
+      scopes: data.scopes,
+      userId: data.user_id ?? null,
+    });
+  }
+
+  /** The long-lived token, with scopes, expiry and user from debug_token. */
+  async function longLived(shortToken: string): Promise<ProviderResult<TokenSet>> {
+    const exchanged = await accessToken(
+      { grant_type: 'fb_exchange_token', fb_exchange_token: shortToken },
+      'extend the access token',
+    );
+    if (!exchanged.ok) return exchanged;
+    const described = await debugToken(exchanged.value.access_token);
+    if (!described.ok) return described;
     const expiresAt =
-      data.expires_at !== undefined && data.expires_at > 0
-        ? new Date(data.expires_at * 1000)
-        : exchanged.value.expires_in === undefined
-          ? null
-          : new Date(Date.now() + exchanged.value.expires_in * 1000);
+      described.value.expiresAt ??
+      (exchanged.value.expires_in === undefined ? null : new Date(Date.now() + exchanged.value.expires_in * 1000));
     return ok({
       accessToken: exchanged.value.access_token,
       accessTokenExpiresAt: expiresAt,
       refreshToken: null,
       refreshTokenExpiresAt: null,
-      scopes: data.scopes,
-      externalUserId: data.user_id ?? null,
+      scopes: described.value.scopes,
+      externalUserId: described.value.userId,
     });
   }
 
@@ -105,6 +116,12 @@ export function createMetaProvider(settings: MetaSettings): OAuthProvider {
 
     refresh(tokens) {
       return longLived(tokens.accessToken);
+    },
+
+    async inspect(tokens) {
+      const described = await debugToken(tokens.accessToken);
+      if (!described.ok) return described;
+      return ok({ accessTokenExpiresAt: described.value.expiresAt ?? null, scopes: described.value.scopes });
     },
 
     async listAccounts(tokens) {

@@ -16,6 +16,9 @@ export const debugTokenResponse = z.object({
     expires_at: z.number().int().nonnegative().optional(),
     scopes: z.array(z.string()).default([]),
     user_id: z.string().optional(),
+    error: z
+      .object({ code: z.number().optional(), message: z.string().optional(), subcode: z.number().optional() })
+      .optional(),
   }),
 });
 

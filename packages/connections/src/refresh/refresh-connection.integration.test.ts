@@ -1,0 +1,195 @@
+// Refreshing real connections against the simulator: rotation after rotation, single flight across two
+// "processes", revocation → needs_reauth, the race that is not a revocation, transient failures and throttles.
+
+import { type Connection, findConnection, listConnectionEvents } from '@adsync/db';
+import { createLogger } from '@adsync/logging';
+import { type RunningSimulator, startSimulator } from '@adsync/simulator';
+import { useTestEnvironment } from '@adsync/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlatformClients } from '../platform-clients.ts';
+import { connectForTest, simulatorPlatforms, TEST_KEYRING } from '../testing/connected-connection.ts';
+import { DEGRADED_AFTER_FAILURES, type RefreshDeps, refreshConnection } from './refresh-connection.ts';
+import { createSingleFlight } from './single-flight.ts';
+
+const env = useTestEnvironment();
+const logger = createLogger({ name: 'refresh-test', level: 'silent', format: 'json' });
+const timing = { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 };
+let sim: RunningSimulator;
+let platforms: PlatformClients;
+let secondProcess: Redis;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 }, { tiktok: { accessTokenSeconds: 4 } });
+  platforms = simulatorPlatforms(sim.url);
+  secondProcess = new Redis(env.redisUrl);
+});
+afterAll(async () => {
+  secondProcess.disconnect();
+  await sim?.close();
+});
+
+/** What one worker process holds; `redis` and `lockPrefix` tell processes apart. */
+function processDeps(redis = env.redis, lockPrefix = env.queuePrefix, now?: () => number): RefreshDeps {
+  return {
+    db: env.db,
+    keyring: TEST_KEYRING,
+    platforms,
+    singleFlight: createSingleFlight(redis, { keyPrefix: lockPrefix, lockMs: 30_000 }),
+    timing,
+    logger,
+    ...(now === undefined ? {} : { now }),
+  };
+}
+
+const keyOf = (connection: Connection) => ({ tenantId: connection.tenant_id, connectionId: connection.id });
+
+async function control(path: string, body: Record<string, unknown>) {
+  await fetch(`${sim.url}/_control/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+function refreshCalls(): number {
+  return sim.context.recorder.requestCounts()['tiktok POST /open_api/v1.3/oauth2/refresh_token/'] ?? 0;
+}
+
+describe('TikTok rotating tokens', () => {
+  it('survive many rotations in a row: every old refresh token dies, the connection never does', async () => {
+    const { connection } = await connectForTest(env.db, platforms, 'tiktok');
+    const deps = processDeps();
+    for (let round = 1; round <= 25; round += 1) {
+      expect(await refreshConnection(deps, keyOf(connection), { force: true })).toEqual({ kind: 'refreshed' });
+    }
+    const after = await findConnection(env.db, keyOf(connection));
+    expect(after).toMatchObject({ status: 'active', credentials_version: connection.credentials_version + 25 });
+    // Planned at half the 4-second life (the platform's clock and ours differ by the call's few milliseconds).
+    const lead = (after?.next_refresh_at?.getTime() ?? 0) - (after?.last_refreshed_at?.getTime() ?? 0);
+    expect(lead).toBeGreaterThanOrEqual(2_000);
+    expect(lead).toBeLessThan(2_500);
+  });
+
+  it('two processes refreshing one connection at once: exactly one call reaches TikTok', async () => {
+    const { connection } = await connectForTest(env.db, platforms, 'tiktok');
+    await control('latency', { platform: 'tiktok', route: 'POST /open_api/v1.3/oauth2/refresh_token/', ms: 300 });
+    const before = refreshCalls();
+    const outcomes = await Promise.all([
+      refreshConnection(processDeps(), keyOf(connection), { force: true }),
+      refreshConnection(processDeps(secondProcess), keyOf(connection), { force: true }),
+    ]);
+    await control('faults/clear', {});
+    expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['refreshed', 'skipped']);
+    expect(refreshCalls() - before).toBe(1);
+  });
+
+  it('a refresh that lost a race to another writer is a race, not a revocation', async () => {
+    const { connection } = await connectForTest(env.db, platforms, 'tiktok');
+    // Two processes whose locks do not see each other (as after a lock expired), both slowed down so both
+    // read the same credentials before either writes: one rotates, the other's refresh token is then dead.
+    await control('latency', { platform: 'tiktok', route: 'POST /open_api/v1.3/oauth2/refresh_token/', ms: 200 });
+    const outcomes = await Promise.all([
+      refreshConnection(processDeps(env.redis, `${env.queuePrefix}:a`), keyOf(connection), { force: true }),
+      refreshConnection(processDeps(secondProcess, `${env.queuePrefix}:b`), keyOf(connection), { force: true }),
+    ]);
+    await control('faults/clear', {});
+    expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['race', 'refreshed']);
+    expect((await findConnection(env.db, keyOf(connection)))?.status).toBe('active');
+    expect(await refreshConnection(processDeps(), keyOf(connection), { force: true })).toEqual({ kind: 'refreshed' });
+  });
+});
+
+describe('failures', () => {
+  it('a grant revoked at the platform → needs_reauth at once, with an event', async () => {
+    const { connection, tokens } = await connectForTest(env.db, platforms, 'google', { accounts: ['1000000015'] });
+    await control('revoke', { platform: 'google', token: tokens.refreshToken });
+    expect(await refreshConnection(processDeps(), keyOf(connection), { force: true })).toEqual({
+      kind: 'needs_reauth',
+      code: 'invalid_grant',
+    });
+    const after = await findConnection(env.db, keyOf(connection));
+    expect(after).toMatchObject({ status: 'needs_reauth', last_error_code: 'token_revoked', next_refresh_at: null });
+    const [event] = await listConnectionEvents(env.db, keyOf(connection));
+    expect(event?.type).toBe('needs_reauth');
+    expect(await refreshConnection(processDeps(), keyOf(connection), { force: true })).toEqual({
+      kind: 'skipped',
+      reason: 'not_live',
+    });
+  });
+
+  it('transient failures back off, degrade only after several in a row, and recover', async () => {
+    const { connection } = await connectForTest(env.db, platforms, 'google', { accounts: ['1000000015'] });
+    await control('faults', {
+      platform: 'google',
+      route: 'POST /oauth2/token',
+      count: DEGRADED_AFTER_FAILURES,
+      status: 503,
+      body: { error: 'temporarily_unavailable' },
+    });
+    const deps = processDeps();
+    for (let attempt = 1; attempt <= DEGRADED_AFTER_FAILURES; attempt += 1) {
+      const outcome = await refreshConnection(deps, keyOf(connection), { force: true });
+      expect(outcome.kind).toBe('retry_later');
+      const row = await findConnection(env.db, keyOf(connection));
+      expect(row?.status).toBe(attempt < DEGRADED_AFTER_FAILURES ? 'active' : 'degraded');
+      expect(row?.consecutive_failures).toBe(attempt);
+      expect(row?.next_refresh_at?.getTime()).toBeGreaterThan(Date.now());
+    }
+    expect(await refreshConnection(deps, keyOf(connection), { force: true })).toEqual({ kind: 'refreshed' });
+    expect(await findConnection(env.db, keyOf(connection))).toMatchObject({
+      status: 'active',
+      consecutive_failures: 0,
+      last_error_code: null,
+    });
+    const types = (await listConnectionEvents(env.db, keyOf(connection))).map((event) => event.type);
+    expect(types).toEqual(['recovered', 'degraded']);
+  });
+
+  it('a throttle obeys the platform and counts as no failure', async () => {
+    const { connection } = await connectForTest(env.db, platforms, 'tiktok');
+    await control('faults', {
+      platform: 'tiktok',
+      route: 'POST /open_api/v1.3/oauth2/refresh_token/',
+      count: 1,
+      status: 200,
+      body: { code: 40100, message: 'Too many requests.', request_id: 'r', data: {} },
+    });
+    const outcome = await refreshConnection(processDeps(), keyOf(connection), { force: true });
+    expect(outcome.kind).toBe('retry_later');
+    const row = await findConnection(env.db, keyOf(connection));
+    expect(row?.consecutive_failures).toBe(0);
+    expect(row?.status).toBe('active');
+  });
+});
+
+describe('tokens that cannot be refreshed', () => {
+  it('Meta: a healthy token gets its daily check; past its expiry it needs re-authorization', async () => {
+    const { connection } = await connectForTest(env.db, platforms, 'meta', { accounts: ['act_1000000001'] });
+    const checked = await refreshConnection(processDeps(), keyOf(connection), { force: true });
+    expect(checked).toEqual({ kind: 'healthy' });
+    const row = await findConnection(env.db, keyOf(connection));
+    expect((row?.next_refresh_at?.getTime() ?? 0) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+
+    const afterExpiry = (row?.access_token_expires_at?.getTime() ?? 0) + 1;
+    const late = processDeps(env.redis, env.queuePrefix, () => afterExpiry);
+    expect(await refreshConnection(late, keyOf(connection), { force: true })).toEqual({
+      kind: 'needs_reauth',
+      code: 'invalid_grant',
+    });
+  });
+
+  it('Meta: a token the person removed the app for fails its health check with 190 → needs_reauth', async () => {
+    const { connection, tokens } = await connectForTest(env.db, platforms, 'meta', { accounts: ['act_1000000001'] });
+    await control('revoke', { platform: 'meta', token: tokens.accessToken });
+    expect(await refreshConnection(processDeps(), keyOf(connection), { force: true })).toMatchObject({
+      kind: 'needs_reauth',
+    });
+    expect((await findConnection(env.db, keyOf(connection)))?.last_error_message).toMatch(/Reconnect Meta/);
+  });
+
+  it('nothing happens before a connection is due, unless forced', async () => {
+    const { connection } = await connectForTest(env.db, platforms, 'meta', { accounts: ['act_1000000001'] });
+    expect(await refreshConnection(processDeps(), keyOf(connection))).toEqual({ kind: 'skipped', reason: 'not_due' });
+  });
+});

@@ -1,0 +1,260 @@
+// Keeping one connection's credentials alive: refresh or health-check it as its plan says, under the
+// connection's single-flight lock, and write the outcome with a compare-and-swap on credentials_version.
+// What failed decides what happens next (issue 5's taxonomy):
+// - the grant is gone (invalid_grant, a permission removed, a token past its expiry) → needs_reauth at
+//   once, with an audit event — unless another writer changed the credentials meanwhile: then it was a race;
+// - throttled → come back when the platform says;
+// - anything transient → back off with jitter; `degraded` only after several failures in a row.
+
+import type { Keyring } from '@adsync/crypto';
+import { type Connection, type Db, findConnection, recordConnectionEvent, updateConnectionIfVersion } from '@adsync/db';
+import type { Logger } from '@adsync/logging';
+import type { ProviderError, ProviderId, ProviderResult, TokenSet } from '@adsync/providers';
+import { openCredential, sealedTokenColumns } from '../credentials.ts';
+import type { PlatformClients } from '../platform-clients.ts';
+import { type CredentialPlan, planCredentials, type RefreshTiming } from './refresh-policy.ts';
+import type { SingleFlight } from './single-flight.ts';
+
+export interface RefreshDeps {
+  db: Db;
+  keyring: Keyring;
+  platforms: PlatformClients;
+  singleFlight: SingleFlight;
+  timing: RefreshTiming;
+  logger: Logger;
+  now?: () => number;
+}
+
+export type RefreshOutcome =
+  | { kind: 'refreshed' | 'healthy' }
+  /** Nothing to do: not due, not a live connection, or another process is on it. */
+  | { kind: 'skipped'; reason: 'not_due' | 'not_live' | 'in_flight' }
+  | { kind: 'needs_reauth'; code: string }
+  /** Another writer changed the credentials while this refresh ran; theirs stand. */
+  | { kind: 'race' }
+  | { kind: 'retry_later'; code: string; at: Date };
+
+/** Failures in a row before a connection shows as degraded. */
+export const DEGRADED_AFTER_FAILURES = 3;
+const MAX_BACKOFF_MS = 30 * 60_000;
+const LIVE = new Set(['active', 'degraded', 'pending']);
+
+/** Exponential backoff from 30 s, capped at 30 minutes, with ±50 % jitter so broken connections spread out. */
+export function backoffMs(failures: number, random = Math.random): number {
+  const base = Math.min(MAX_BACKOFF_MS, 30_000 * 2 ** Math.max(0, failures - 1));
+  return Math.round(base * (0.5 + random()));
+}
+
+function storedTokens(keyring: Keyring, connection: Connection): TokenSet | undefined {
+  if (connection.access_token_ciphertext === null) return undefined;
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  return {
+    accessToken: openCredential(keyring, key, 'access_token', connection.access_token_ciphertext),
+    accessTokenExpiresAt: connection.access_token_expires_at,
+    refreshToken:
+      connection.refresh_token_ciphertext === null
+        ? null
+        : openCredential(keyring, key, 'refresh_token', connection.refresh_token_ciphertext),
+    refreshTokenExpiresAt: connection.refresh_token_expires_at,
+    scopes: connection.scopes,
+    externalUserId: connection.external_user_id,
+  };
+}
+
+function planOf(
+  connection: Pick<Connection, 'provider' | 'access_token_expires_at' | 'last_refreshed_at' | 'created_at'>,
+  hasRefreshToken: boolean,
+  timing: RefreshTiming,
+  now: number,
+): CredentialPlan {
+  return planCredentials(
+    {
+      provider: connection.provider,
+      issuedAt: connection.last_refreshed_at ?? connection.created_at,
+      accessTokenExpiresAt: connection.access_token_expires_at,
+      hasRefreshToken,
+    },
+    timing,
+    now,
+  );
+}
+
+/** The check a connection without a refresh token gets: what the platform says of its credentials. */
+async function healthCheck(
+  deps: RefreshDeps,
+  connection: Connection,
+  tokens: TokenSet | undefined,
+): Promise<ProviderResult<{ accessTokenExpiresAt: Date | null }>> {
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  if (connection.auth_method === 'api_key') {
+    if (connection.api_key_ciphertext === null) return { ok: false, error: gone('The Klaviyo key is missing.') };
+    const privateKey = openCredential(deps.keyring, key, 'api_key', connection.api_key_ciphertext);
+    const checked = await deps.platforms.validateKlaviyoKey({
+      privateKey,
+      ...(connection.public_key === null ? {} : { publicKey: connection.public_key }),
+    });
+    return checked.ok ? { ok: true, value: { accessTokenExpiresAt: null } } : checked;
+  }
+  if (tokens === undefined) return { ok: false, error: gone('The connection holds no credentials.') };
+  const client = deps.platforms.oauth(connection.provider as ProviderId);
+  if (client.inspect !== undefined) {
+    const inspected = await client.inspect(tokens);
+    return inspected.ok
+      ? { ok: true, value: { accessTokenExpiresAt: inspected.value.accessTokenExpiresAt } }
+      : inspected;
+  }
+  const accounts = await client.listAccounts(tokens);
+  return accounts.ok ? { ok: true, value: { accessTokenExpiresAt: tokens.accessTokenExpiresAt } } : accounts;
+}
+
+function gone(message: string): ProviderError {
+  return { code: 'invalid_grant', message, retryable: false };
+}
+
+/** Refreshes or checks one connection if it is due (or `force`d). Never throws for platform failures. */
+export async function refreshConnection(
+  deps: RefreshDeps,
+  key: { tenantId: string; connectionId: string },
+  options: { force?: boolean } = {},
+): Promise<RefreshOutcome> {
+  const flight = await deps.singleFlight.run(key.connectionId, () => refreshHoldingLock(deps, key, options));
+  return flight.ran ? flight.value : { kind: 'skipped', reason: 'in_flight' };
+}
+
+async function refreshHoldingLock(
+  deps: RefreshDeps,
+  key: { tenantId: string; connectionId: string },
+  options: { force?: boolean },
+): Promise<RefreshOutcome> {
+  const now = deps.now?.() ?? Date.now();
+  const connection = await findConnection(deps.db, key);
+  if (connection === undefined || !LIVE.has(connection.status)) return { kind: 'skipped', reason: 'not_live' };
+  if (!options.force && connection.next_refresh_at !== null && connection.next_refresh_at.getTime() > now) {
+    return { kind: 'skipped', reason: 'not_due' };
+  }
+  const tokens = storedTokens(deps.keyring, connection);
+  const plan = planOf(connection, tokens?.refreshToken !== undefined && tokens.refreshToken !== null, deps.timing, now);
+  const version = { ...key, credentialsVersion: connection.credentials_version };
+
+  if (plan.action === 'refresh' && tokens !== undefined) {
+    const refreshed = await deps.platforms.oauth(connection.provider as ProviderId).refresh(tokens);
+    if (!refreshed.ok) return failed(deps, connection, refreshed.error, now);
+    const issued = new Date(now);
+    const next = planOf(
+      { ...connection, access_token_expires_at: refreshed.value.accessTokenExpiresAt, last_refreshed_at: issued },
+      refreshed.value.refreshToken !== null,
+      deps.timing,
+      now,
+    );
+    const written = await updateConnectionIfVersion(deps.db, version, {
+      ...sealedTokenColumns(deps.keyring, key, refreshed.value),
+      // The platform does not always repeat who granted access; keep what we knew.
+      external_user_id: refreshed.value.externalUserId ?? connection.external_user_id,
+      next_refresh_at: next.at,
+      credentials_version: connection.credentials_version + 1,
+      last_refreshed_at: issued,
+      consecutive_failures: 0,
+      ...(connection.status === 'degraded' ? { status: 'active' as const } : {}),
+      ...clearedError(connection),
+    });
+    if (written === undefined) return { kind: 'race' };
+    if (connection.status === 'degraded') await recordRecovery(deps, connection);
+    return { kind: 'refreshed' };
+  }
+
+  // A token past its expiry that cannot be refreshed is gone, whatever the platform would still say.
+  if (connection.access_token_expires_at !== null && connection.access_token_expires_at.getTime() <= now) {
+    return failed(
+      deps,
+      connection,
+      gone(`The ${connection.provider} access token expired; reconnect to continue.`),
+      now,
+    );
+  }
+  const checked = await healthCheck(deps, connection, tokens);
+  if (!checked.ok) return failed(deps, connection, checked.error, now);
+  const expiresAt = checked.value.accessTokenExpiresAt ?? connection.access_token_expires_at;
+  const next = planOf({ ...connection, access_token_expires_at: expiresAt }, false, deps.timing, now);
+  const written = await updateConnectionIfVersion(deps.db, version, {
+    access_token_expires_at: expiresAt,
+    next_refresh_at: next.at,
+    consecutive_failures: 0,
+    ...(connection.status === 'degraded' ? { status: 'active' as const } : {}),
+    ...clearedError(connection),
+  });
+  if (written === undefined) return { kind: 'race' };
+  if (connection.status === 'degraded') await recordRecovery(deps, connection);
+  return { kind: 'healthy' };
+}
+
+/** A refresh-related error goes away once a refresh or check succeeds; a scope warning stays. */
+function clearedError(connection: Connection) {
+  return connection.last_error_code === 'missing_scopes'
+    ? {}
+    : { last_error_code: null, last_error_message: null, last_error_at: null };
+}
+
+async function recordRecovery(deps: RefreshDeps, connection: Connection): Promise<void> {
+  await recordConnectionEvent(deps.db, {
+    tenantId: connection.tenant_id,
+    connectionId: connection.id,
+    type: 'recovered',
+    message: 'Credentials work again.',
+  });
+}
+
+async function failed(
+  deps: RefreshDeps,
+  connection: Connection,
+  error: ProviderError,
+  now: number,
+): Promise<RefreshOutcome> {
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  const version = { ...key, credentialsVersion: connection.credentials_version };
+  const platformCode = error.platformCode ?? error.code;
+  if (error.code === 'invalid_grant' || error.code === 'permission_denied') {
+    const written = await updateConnectionIfVersion(deps.db, version, {
+      status: 'needs_reauth',
+      next_refresh_at: null,
+      last_error_code: error.code === 'invalid_grant' ? 'token_revoked' : 'permission_denied',
+      last_error_message: error.message,
+      last_error_at: new Date(now),
+    });
+    // Someone refreshed or reconnected while this attempt ran: the grant we used is simply outdated.
+    if (written === undefined) return { kind: 'race' };
+    await recordConnectionEvent(deps.db, {
+      ...key,
+      type: 'needs_reauth',
+      message: error.message,
+      detail: { platformCode },
+    });
+    deps.logger.warn({ ...key, provider: connection.provider, platformCode }, 'connection needs re-authorization');
+    return { kind: 'needs_reauth', code: error.code };
+  }
+  if (error.code === 'rate_limited') {
+    const at = new Date(now + (error.retryAfterMs ?? 60_000));
+    await updateConnectionIfVersion(deps.db, version, { next_refresh_at: at });
+    return { kind: 'retry_later', code: error.code, at };
+  }
+  const failures = connection.consecutive_failures + 1;
+  const at = new Date(now + backoffMs(failures));
+  const degrade = failures >= DEGRADED_AFTER_FAILURES && connection.status === 'active';
+  await updateConnectionIfVersion(deps.db, version, {
+    consecutive_failures: failures,
+    next_refresh_at: at,
+    last_error_code: error.code === 'invalid_client' ? 'invalid_client' : 'refresh_failed',
+    last_error_message: error.message,
+    last_error_at: new Date(now),
+    ...(degrade ? { status: 'degraded' as const } : {}),
+  });
+  if (degrade) {
+    await recordConnectionEvent(deps.db, {
+      ...key,
+      type: 'degraded',
+      message: error.message,
+      detail: { failures, platformCode },
+    });
+  }
+  deps.logger.info({ ...key, provider: connection.provider, platformCode, failures }, 'refresh failed; will retry');
+  return { kind: 'retry_later', code: error.code, at };
+}

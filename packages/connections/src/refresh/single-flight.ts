@@ -1,0 +1,39 @@
+// At most one refresh of a connection at a time, across every process: a Redis lock (SET NX PX) owned by a
+// random token, released only by its owner, and expiring on its own if the owner dies mid-refresh.
+
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+export interface SingleFlight {
+  /** Runs `work` holding the connection's lock; undefined when another process holds it. */
+  run<T>(connectionId: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
+  /** Resolves once nobody holds the connection's lock (or after `timeoutMs`: false). */
+  waitUntilFree(connectionId: string, timeoutMs: number): Promise<boolean>;
+}
+
+export function createSingleFlight(redis: Redis, options: { keyPrefix: string; lockMs: number }): SingleFlight {
+  const keyOf = (connectionId: string) => `${options.keyPrefix}:refresh-lock:${connectionId}`;
+  return {
+    async run(connectionId, work) {
+      const key = keyOf(connectionId);
+      const owner = randomBytes(16).toString('hex');
+      const acquired = await redis.set(key, owner, 'PX', options.lockMs, 'NX');
+      if (acquired !== 'OK') return { ran: false };
+      try {
+        return { ran: true, value: await work() };
+      } finally {
+        await redis.eval(RELEASE, 1, key, owner);
+      }
+    },
+    async waitUntilFree(connectionId, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while ((await redis.exists(keyOf(connectionId))) === 1) {
+        if (Date.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return true;
+    },
+  };
+}
