@@ -1,11 +1,13 @@
-// worker-refresh: consumes refresh; keeps every connection's credentials fresh (refresh tokens, health checks).
-// Its job handlers arrive with their features; until then it owns its queues' health and metrics.
+// worker-refresh: consumes `refresh`. A Job Scheduler tick sweeps Postgres for due connections; each
+// refresh job renews or checks one connection's credentials (see packages/connections/src/refresh).
 
 import { runWorkerApp } from '@adsync/worker-runtime';
+import { declareSweep, refreshConsumers } from './refresh.jobs.ts';
 
 await runWorkerApp({
   name: 'worker-refresh',
   defaultHealthPort: 3101,
   queues: ['refresh'],
-  consumers: () => [],
+  consumers: refreshConsumers,
+  onStart: declareSweep,
 });

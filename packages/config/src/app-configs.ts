@@ -9,6 +9,7 @@ import {
   gatewayFields,
   oauthStateFields,
   redisFields,
+  refreshFields,
   runtimeFields,
   shutdownFields,
   workerFields,
@@ -74,6 +75,7 @@ export function workerConfigSchema(defaultHealthPort: number) {
       ...cryptoFields,
       ...shutdownFields,
       ...workerFields(defaultHealthPort),
+      ...refreshFields,
       PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
       ...providerFields,
     })

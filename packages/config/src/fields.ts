@@ -122,3 +122,18 @@ export const workerFields = (defaultHealthPort: number) => ({
   /** Jobs one worker process runs at once, per queue. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
 });
+
+/** When credentials are renewed and checked (worker-refresh; other workers use the margin on demand). */
+export const refreshFields = {
+  /** Refresh an expiring access token this long before it expires (Google, Klaviyo OAuth). */
+  REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /** How often credentials that cannot be refreshed (Meta, TikTok long-term, Klaviyo keys) are checked. */
+  HEALTH_CHECK_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(86_400),
+  /** How often the sweep looks for due connections. */
+  REFRESH_SWEEP_EVERY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+};

@@ -7,3 +7,20 @@ export {
   WIPED_CREDENTIALS,
 } from './credentials.ts';
 export { createPlatformClients, type PlatformClients } from './platform-clients.ts';
+export {
+  backoffMs,
+  DEGRADED_AFTER_FAILURES,
+  type RefreshDeps,
+  type RefreshOutcome,
+  refreshConnection,
+} from './refresh/refresh-connection.ts';
+export {
+  type CredentialPlan,
+  EXPIRY_WARNING_DAYS,
+  expiryWarningDue,
+  planCredentials,
+  type RefreshTiming,
+} from './refresh/refresh-policy.ts';
+export { createSingleFlight, type SingleFlight } from './refresh/single-flight.ts';
+export { enqueueDueRefreshes } from './refresh/sweep.ts';
+export { connectForTest, simulatorPlatforms, TEST_KEYRING } from './testing/connected-connection.ts';

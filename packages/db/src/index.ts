@@ -17,11 +17,11 @@ export { insertApiKey, listApiKeys, revokeApiKey, useApiKey } from './repositori
 export {
   findConnection,
   findConnectionByProvider,
+  findDueConnections,
   insertConnection,
   listConnectionEvents,
   listConnections,
   recordConnectionEvent,
-  findDueConnections,
   updateConnection,
   updateConnectionIfVersion,
 } from './repositories/connections.repository.ts';

@@ -31,6 +31,11 @@ const keepHistory = {
 
 export const queueCatalog = {
   refresh: {
+    /** The minute tick: finds due connections in Postgres and fans out refresh-connection jobs. */
+    'sweep-due-connections': defineJob({
+      payload: z.strictObject({}),
+      options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    }),
     'refresh-connection': defineJob({
       payload: z.strictObject({
         tenantId: id,

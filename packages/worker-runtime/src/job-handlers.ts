@@ -1,9 +1,11 @@
 // How a worker app declares what it consumes. Handlers are typed from the job catalog, so a queue's
 // consumer that forgets one of its jobs does not compile.
 
+import type { WorkerConfig } from '@adsync/config';
 import type { Db } from '@adsync/db';
 import type { Logger } from '@adsync/logging';
 import type { JobName, JobPayload, QueueName, QueueProducer } from '@adsync/queues';
+import type { Redis } from 'ioredis';
 
 export interface JobContext<Q extends QueueName, J extends JobName<Q>> {
   /** The job's payload, parsed again with the catalog schema. */
@@ -40,4 +42,7 @@ export interface WorkerDeps {
   db: Db;
   producer: QueueProducer;
   logger: Logger;
+  /** Producer-style connection (fails fast) for locks and limiters; not the BullMQ workers' own. */
+  redis: Redis;
+  config: WorkerConfig;
 }

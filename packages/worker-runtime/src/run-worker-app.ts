@@ -15,6 +15,8 @@ export interface WorkerAppDefinition {
   /** The queues this app owns. */
   queues: readonly QueueName[];
   consumers: (deps: WorkerDeps) => readonly QueueConsumer[];
+  /** Runs once the consumers are up, e.g. to (re)declare the app's Job Schedulers. */
+  onStart?: (deps: WorkerDeps) => Promise<void>;
 }
 
 export async function runWorkerApp(definition: WorkerAppDefinition): Promise<void> {
@@ -32,7 +34,7 @@ export async function runWorkerApp(definition: WorkerAppDefinition): Promise<voi
     client.on('error', (error) => logger.warn({ err: error }, 'Redis connection error; reconnecting'));
   }
   const producer = createQueueProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
-  const deps: WorkerDeps = { db, producer, logger };
+  const deps: WorkerDeps = { db, producer, logger, redis, config };
   const runtime = createWorkerRuntime({
     app: definition.name,
     deps,
@@ -66,5 +68,6 @@ export async function runWorkerApp(definition: WorkerAppDefinition): Promise<voi
   process.on('SIGINT', (signal) => void stop(signal));
 
   const { healthUrl } = await runtime.start();
+  await definition.onStart?.(deps);
   logger.info({ queues: definition.queues, healthUrl }, `${definition.name} started`);
 }

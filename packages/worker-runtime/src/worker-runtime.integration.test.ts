@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { parseEnv, workerConfigSchema } from '@adsync/config';
 import { createLogger } from '@adsync/logging';
 import { createQueueProducer, createRedisConnection, type QueueProducer } from '@adsync/queues';
 import { useTestEnvironment } from '@adsync/testing';
@@ -40,12 +41,19 @@ afterAll(async () => {
 function startRuntime(handler: (context: JobContext<'refresh', 'refresh-connection'>) => Promise<unknown>) {
   runtime = createWorkerRuntime({
     app: 'worker-test',
-    deps: { db: env.db, producer, logger },
+    deps: { db: env.db, producer, logger, redis: producerConnection, config: parseEnv(workerConfigSchema(0), {}) },
     workerConnection,
     redis: producerConnection,
     prefix: env.queuePrefix,
     queues: ['refresh'],
-    consumers: [consume('refresh', { 'refresh-connection': handler }, { concurrency: 2 })],
+    // The sweep tick is not under test here; it has to be handled for the queue's consumer to compile.
+    consumers: [
+      consume(
+        'refresh',
+        { 'refresh-connection': handler, 'sweep-due-connections': async () => undefined },
+        { concurrency: 2 },
+      ),
+    ],
     concurrency: 1,
     health: { host: '127.0.0.1', port: 0 },
   });

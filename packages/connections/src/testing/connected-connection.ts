@@ -25,7 +25,7 @@ export async function connectForTest(
   db: Db,
   platforms: PlatformClients,
   provider: ProviderId,
-  options: { accounts?: readonly string[]; tenantId?: string; nextRefreshAt?: Date } = {},
+  options: { accounts?: readonly string[]; tenantId?: string; nextRefreshAt?: Date; keyring?: Keyring } = {},
 ): Promise<{ connection: Connection; tokens: TokenSet }> {
   const client = platforms.oauth(provider);
   const pkce = createPkcePair();
@@ -58,7 +58,7 @@ export async function connectForTest(
     db,
     { tenantId, connectionId: id },
     {
-      ...sealedTokenColumns(TEST_KEYRING, { tenantId, connectionId: id }, exchanged.value),
+      ...sealedTokenColumns(options.keyring ?? TEST_KEYRING, { tenantId, connectionId: id }, exchanged.value),
       next_refresh_at: options.nextRefreshAt ?? plan.at,
       last_refreshed_at: new Date(now),
     },

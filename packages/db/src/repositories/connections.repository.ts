@@ -110,7 +110,7 @@ export async function updateConnectionIfVersion(
 /** Connections whose credentials are due for a refresh or health check, soonest first. */
 export async function findDueConnections(
   db: Db,
-  options: { now: Date; limit: number },
+  options: { now: Date; limit: number; offset?: number },
 ): Promise<Pick<Connection, 'id' | 'tenant_id' | 'provider'>[]> {
   return db
     .selectFrom('connections')
@@ -118,6 +118,8 @@ export async function findDueConnections(
     .where('status', 'in', ['active', 'degraded'])
     .where('next_refresh_at', '<=', options.now)
     .orderBy('next_refresh_at')
+    .orderBy('id')
     .limit(options.limit)
+    .offset(options.offset ?? 0)
     .execute();
 }

@@ -1,0 +1,57 @@
+// worker-refresh's handlers: the sweep tick fans out due connections; each refresh job keeps one
+// connection's credentials alive (packages/connections does the work).
+
+import { resolveProviders } from '@adsync/config';
+import {
+  createPlatformClients,
+  createSingleFlight,
+  enqueueDueRefreshes,
+  type RefreshDeps,
+  refreshConnection,
+} from '@adsync/connections';
+import { createKeyring } from '@adsync/crypto';
+import { consume, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
+
+/** Longer than any refresh takes; short enough that a crashed worker's lock frees itself soon. */
+const LOCK_MS = 60_000;
+
+export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps {
+  const { config } = deps;
+  return {
+    db: deps.db,
+    keyring: createKeyring(config.ENCRYPTION_KEYS),
+    platforms: createPlatformClients(resolveProviders(config)),
+    singleFlight: createSingleFlight(deps.redis, { keyPrefix: config.QUEUE_PREFIX, lockMs: LOCK_MS }),
+    timing: {
+      marginMs: config.REFRESH_MARGIN_SECONDS * 1000,
+      healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_SECONDS * 1000,
+    },
+    logger: deps.logger,
+  };
+}
+
+export function refreshConsumers(deps: WorkerDeps): QueueConsumer[] {
+  const refresh = refreshDepsFrom(deps);
+  return [
+    consume('refresh', {
+      'sweep-due-connections': async ({ logger }) => {
+        const enqueued = await enqueueDueRefreshes(deps, new Date());
+        if (enqueued > 0) logger.info({ enqueued }, 'due connections enqueued');
+        return { enqueued };
+      },
+      'refresh-connection': async ({ data }) =>
+        refreshConnection(refresh, data, { force: data.reason === 'on-demand' }),
+    }),
+  ];
+}
+
+/** The sweep's Job Scheduler: one tick per interval for the whole fleet, however many workers run. */
+export async function declareSweep(deps: WorkerDeps): Promise<void> {
+  await deps.producer
+    .queue('refresh')
+    .upsertJobScheduler(
+      'refresh-sweep',
+      { every: deps.config.REFRESH_SWEEP_EVERY_SECONDS * 1000 },
+      { name: 'sweep-due-connections', data: {} },
+    );
+}
