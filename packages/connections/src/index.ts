@@ -7,6 +7,7 @@ export {
   WIPED_CREDENTIALS,
 } from './credentials.ts';
 export { createPlatformClients, type PlatformClients } from './platform-clients.ts';
+export { getFreshAccessToken } from './refresh/fresh-access-token.ts';
 export {
   backoffMs,
   DEGRADED_AFTER_FAILURES,

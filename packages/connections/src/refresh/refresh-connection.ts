@@ -28,7 +28,7 @@ export interface RefreshDeps {
 export type RefreshOutcome =
   | { kind: 'refreshed' | 'healthy' }
   /** Nothing to do: not due, not a live connection, or another process is on it. */
-  | { kind: 'skipped'; reason: 'not_due' | 'not_live' | 'in_flight' }
+  | { kind: 'skipped'; reason: 'not_due' | 'not_live' | 'in_flight' | 'refreshed_meanwhile' }
   | { kind: 'needs_reauth'; code: string }
   /** Another writer changed the credentials while this refresh ran; theirs stand. */
   | { kind: 'race' }
@@ -112,10 +112,17 @@ function gone(message: string): ProviderError {
 }
 
 /** Refreshes or checks one connection if it is due (or `force`d). Never throws for platform failures. */
+export interface RefreshOptions {
+  /** Refresh or check even if the connection is not due yet. */
+  force?: boolean;
+  /** Skip if the credentials are no longer this version: someone refreshed them since the caller looked. */
+  ifCredentialsVersion?: number;
+}
+
 export async function refreshConnection(
   deps: RefreshDeps,
   key: { tenantId: string; connectionId: string },
-  options: { force?: boolean } = {},
+  options: RefreshOptions = {},
 ): Promise<RefreshOutcome> {
   const flight = await deps.singleFlight.run(key.connectionId, () => refreshHoldingLock(deps, key, options));
   return flight.ran ? flight.value : { kind: 'skipped', reason: 'in_flight' };
@@ -124,11 +131,14 @@ export async function refreshConnection(
 async function refreshHoldingLock(
   deps: RefreshDeps,
   key: { tenantId: string; connectionId: string },
-  options: { force?: boolean },
+  options: RefreshOptions,
 ): Promise<RefreshOutcome> {
   const now = deps.now?.() ?? Date.now();
   const connection = await findConnection(deps.db, key);
   if (connection === undefined || !LIVE.has(connection.status)) return { kind: 'skipped', reason: 'not_live' };
+  if (options.ifCredentialsVersion !== undefined && connection.credentials_version !== options.ifCredentialsVersion) {
+    return { kind: 'skipped', reason: 'refreshed_meanwhile' };
+  }
   if (!options.force && connection.next_refresh_at !== null && connection.next_refresh_at.getTime() > now) {
     return { kind: 'skipped', reason: 'not_due' };
   }

@@ -1,0 +1,66 @@
+import { findConnection } from '@adsync/db';
+import { createLogger } from '@adsync/logging';
+import { type RunningSimulator, startSimulator } from '@adsync/simulator';
+import { useTestEnvironment } from '@adsync/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { PlatformClients } from '../platform-clients.ts';
+import { connectForTest, simulatorPlatforms, TEST_KEYRING } from '../testing/connected-connection.ts';
+import { getFreshAccessToken } from './fresh-access-token.ts';
+import type { RefreshDeps } from './refresh-connection.ts';
+import { createSingleFlight } from './single-flight.ts';
+
+const env = useTestEnvironment();
+let sim: RunningSimulator;
+let platforms: PlatformClients;
+const otherProcesses: Redis[] = [];
+
+beforeAll(async () => {
+  // Google tokens that live 5 minutes: inside the 10-minute margin from the start.
+  sim = await startSimulator({ port: 0 }, { google: { accessTokenSeconds: 300 } });
+  platforms = simulatorPlatforms(sim.url);
+});
+afterAll(async () => {
+  for (const redis of otherProcesses) redis.disconnect();
+  await sim?.close();
+});
+
+function processDeps(): RefreshDeps {
+  const redis = new Redis(env.redisUrl);
+  otherProcesses.push(redis);
+  return {
+    db: env.db,
+    keyring: TEST_KEYRING,
+    platforms,
+    singleFlight: createSingleFlight(redis, { keyPrefix: env.queuePrefix, lockMs: 30_000 }),
+    timing: { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 },
+    logger: createLogger({ name: 'test', level: 'silent', format: 'json' }),
+  };
+}
+
+const tokenCalls = () => sim.context.recorder.requestCounts()['google POST /oauth2/token 200'] ?? 0;
+
+it('five processes asking at once for an expiring token: one refresh, one new token for all', async () => {
+  const { connection, tokens } = await connectForTest(env.db, platforms, 'google', { accounts: ['1000000015'] });
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  await fetch(`${sim.url}/_control/latency`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ platform: 'google', route: 'POST /oauth2/token', ms: 200 }),
+  });
+  const before = tokenCalls();
+  const answers = await Promise.all(Array.from({ length: 5 }, () => getFreshAccessToken(processDeps(), key)));
+  await fetch(`${sim.url}/_control/faults/clear`, { method: 'POST' });
+  expect(tokenCalls() - before).toBe(1);
+  expect(new Set(answers).size).toBe(1);
+  expect(answers[0]).not.toBe(tokens.accessToken);
+  expect((await findConnection(env.db, key))?.credentials_version).toBe(connection.credentials_version + 1);
+});
+
+it('a fresh token comes straight from the database; a revoked connection is refused with needs_reauth', async () => {
+  const { connection, tokens } = await connectForTest(env.db, platforms, 'meta', { accounts: ['act_1000000001'] });
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  expect(await getFreshAccessToken(processDeps(), key)).toBe(tokens.accessToken);
+  await env.db.updateTable('connections').set({ status: 'needs_reauth' }).where('id', '=', connection.id).execute();
+  await expect(getFreshAccessToken(processDeps(), key)).rejects.toMatchObject({ code: 'connection_needs_reauth' });
+});
