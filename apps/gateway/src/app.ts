@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.route.ts';
 import { metricsRoutes, observeHttpRequests } from './routes/metrics.route.ts';
 import { adminSessionRoutes } from './tenants/admin-session.route.ts';
 import { apiKeysRoutes } from './tenants/api-keys.route.ts';
+import { webhookRoutes } from './tenants/webhook.route.ts';
 
 export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -48,5 +49,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(connectionsRoutes(deps));
   await app.register(onboardingRoutes(deps));
   await app.register(apiKeysRoutes(deps));
+  await app.register(webhookRoutes(deps));
   return app;
 }

@@ -5,6 +5,7 @@ import { resolveProviders } from '@adsync/config';
 import {
   createPlatformClients,
   createSingleFlight,
+  deliverWebhook,
   enqueueDueRefreshes,
   type RefreshDeps,
   refreshConnection,
@@ -19,6 +20,7 @@ export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps {
   const { config } = deps;
   return {
     db: deps.db,
+    producer: deps.producer,
     keyring: createKeyring(config.ENCRYPTION_KEYS),
     platforms: createPlatformClients(resolveProviders(config)),
     singleFlight: createSingleFlight(deps.redis, { keyPrefix: config.QUEUE_PREFIX, lockMs: LOCK_MS }),
@@ -42,6 +44,7 @@ export function refreshConsumers(deps: WorkerDeps): QueueConsumer[] {
       'refresh-connection': async ({ data }) =>
         refreshConnection(refresh, data, { force: data.reason === 'on-demand' }),
     }),
+    consume('webhooks', { 'deliver-webhook': async ({ data }) => deliverWebhook(refresh, data) }),
   ];
 }
 

@@ -3,12 +3,23 @@
 // and a grant revoked at the platform shows as needs_reauth within a sweep.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseEnv, workerConfigSchema } from '@adsync/config';
-import { connectForTest, openCredential, type PlatformClients, simulatorPlatforms } from '@adsync/connections';
+import {
+  connectForTest,
+  openCredential,
+  type PlatformClients,
+  SIGNATURE_HEADER,
+  sealWebhookSecret,
+  simulatorPlatforms,
+  verifyWebhook,
+} from '@adsync/connections';
 import { createKeyring } from '@adsync/crypto';
-import { findConnection, listConnectionEvents } from '@adsync/db';
+import { createTenant, findConnection, listConnectionEvents, setTenantWebhook } from '@adsync/db';
 import { type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { useTestEnvironment } from '@adsync/testing';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const env = useTestEnvironment();
@@ -72,9 +83,28 @@ it('rotating TikTok tokens shortened to seconds survive rotation after rotation'
   expect(accounts.ok).toBe(true);
 });
 
-it('a grant revoked at the platform shows as needs_reauth within a sweep', async () => {
+it('a grant revoked at the platform shows as needs_reauth within a sweep, and the tenant hears of it', async () => {
+  const deliveries: { body: string; signature: string }[] = [];
+  const hooks = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      deliveries.push({ body, signature: String(request.headers[SIGNATURE_HEADER]) });
+      // The first delivery fails: the job retries.
+      response.statusCode = deliveries.length === 1 ? 500 : 204;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+  const tenant = await createTenant(env.db, { name: 'Webhook tenant' });
+  const secret = 'whsec_worker-refresh-test';
+  await setTenantWebhook(env.db, tenant.id, {
+    url: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/adsync`,
+    secretCiphertext: sealWebhookSecret(keyring, tenant.id, secret),
+  });
   const { connection, tokens } = await connectForTest(env.db, platforms, 'google', {
     keyring,
+    tenantId: tenant.id,
     accounts: ['1000000015'],
   });
   const key = { tenantId: connection.tenant_id, connectionId: connection.id };
@@ -94,4 +124,21 @@ it('a grant revoked at the platform shows as needs_reauth within a sweep', async
   expect((await listConnectionEvents(env.db, key)).map((event) => event.type)).toContain('needs_reauth');
   expect(output).not.toContain(tokens.refreshToken ?? 'no refresh token');
   expect(output).not.toContain(tokens.accessToken);
+
+  // Delivered, signed, after one failed attempt (the retry backs off ~30 s: the test waits for the first try
+  // only, then runs the retry now).
+  await expect.poll(() => deliveries.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+  const [first] = deliveries;
+  expect(verifyWebhook(secret, first?.body ?? '', first?.signature ?? '', Math.floor(Date.now() / 1000))).toBe(true);
+  expect(JSON.parse(first?.body ?? '{}')).toMatchObject({
+    type: 'connection.needs_reauth',
+    data: { connectionId: connection.id },
+  });
+  const queue = new Queue('webhooks', { connection: env.redis, prefix: env.queuePrefix });
+  await expect.poll(async () => (await queue.getDelayed()).length, { timeout: 5_000 }).toBe(1);
+  const [retry] = await queue.getDelayed();
+  await retry?.promote();
+  await expect.poll(() => deliveries.length, { timeout: 10_000 }).toBe(2);
+  await queue.close();
+  await new Promise((resolve) => hooks.close(resolve));
 });

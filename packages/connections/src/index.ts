@@ -25,3 +25,11 @@ export {
 export { createSingleFlight, type SingleFlight } from './refresh/single-flight.ts';
 export { enqueueDueRefreshes } from './refresh/sweep.ts';
 export { connectForTest, simulatorPlatforms, TEST_KEYRING } from './testing/connected-connection.ts';
+export { type DeliveryOutcome, deliverWebhook, NOTIFIED_EVENTS, notifyTenant } from './webhooks/deliver-webhook.ts';
+export {
+  openWebhookSecret,
+  SIGNATURE_HEADER,
+  sealWebhookSecret,
+  signWebhook,
+  verifyWebhook,
+} from './webhooks/webhook-signature.ts';

@@ -17,6 +17,7 @@ export { insertApiKey, listApiKeys, revokeApiKey, useApiKey } from './repositori
 export {
   findConnection,
   findConnectionByProvider,
+  findConnectionEvent,
   findDueConnections,
   insertConnection,
   listConnectionEvents,
@@ -32,6 +33,6 @@ export {
 } from './repositories/oauth-states.repository.ts';
 export { setOnboardingStepSkipped, skippedOnboardingSteps } from './repositories/onboarding.repository.ts';
 export { findActiveOperator, upsertOperator } from './repositories/operators.repository.ts';
-export { createTenant, findTenant } from './repositories/tenants.repository.ts';
+export { createTenant, findTenant, setTenantWebhook } from './repositories/tenants.repository.ts';
 export * from './schema.ts';
 export { API_KEY_PREFIX, createTenantWithKey, ensureTenantWithKey, issueApiKey } from './tenant-keys.ts';

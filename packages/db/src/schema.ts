@@ -20,6 +20,8 @@ export interface TenantsTable {
   id: Generated<string>;
   name: string;
   webhook_url: string | null;
+  /** Sealed HMAC key that signs the tenant's webhooks. */
+  webhook_secret_ciphertext: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

@@ -95,6 +95,18 @@ export const queueCatalog = {
       options: { attempts: 5, backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 }, ...keepHistory },
     }),
   },
+  webhooks: {
+    /** Tells a tenant's webhook URL about a connection event (signed; retried until the tenant answers 2xx). */
+    'deliver-webhook': defineJob({
+      payload: z.strictObject({
+        tenantId: id,
+        /** The connection_events row to deliver; the body is built from it at delivery time. */
+        eventId: z.string().regex(/^\d+$/),
+      }),
+      deduplicationId: (payload) => `event:${payload.eventId}`,
+      options: { attempts: 10, backoff: { type: 'exponential', delay: 30_000, jitter: 0.5 }, ...keepHistory },
+    }),
+  },
 } as const satisfies Record<string, Record<string, JobDefinition>>;
 
 export type QueueCatalog = typeof queueCatalog;

@@ -18,7 +18,14 @@ function isIdLike(schema: z.ZodType): boolean {
 
 describe('queue catalog', () => {
   it('has the five queues of the design', () => {
-    expect(QUEUE_NAMES.sort()).toEqual(['capi-events', 'klaviyo-sync', 'refresh', 'spend-hourly', 'spend-nightly']);
+    expect(QUEUE_NAMES.sort()).toEqual([
+      'capi-events',
+      'klaviyo-sync',
+      'refresh',
+      'spend-hourly',
+      'spend-nightly',
+      'webhooks',
+    ]);
   });
 
   it('lets payloads carry only ids, enums and dates', () => {

@@ -36,3 +36,17 @@ it('a tenant creates a key (shown once), lists keys by prefix, and revokes one; 
     'invalid_request',
   );
 });
+
+it('a tenant sets its webhook (secret shown once), reads it back without the secret, and removes it', async () => {
+  const { apiKey } = await createTenantWithKey(env.db, { name: 'Hooks', keyName: 'first' });
+  const set = await api(gateway.url, apiKey, 'PUT', '/v1/webhook', { url: 'https://brand.example/adsync' });
+  expect(set.status).toBe(200);
+  expect(set.body).toMatchObject({ url: 'https://brand.example/adsync', secret: expect.stringMatching(/^whsec_/) });
+  const read = await api(gateway.url, apiKey, 'GET', '/v1/webhook');
+  expect(read.body).toEqual({ url: 'https://brand.example/adsync' });
+  expect((await api(gateway.url, apiKey, 'PUT', '/v1/webhook', { url: 'ftp://nope' })).body.error?.code).toBe(
+    'invalid_webhook_url',
+  );
+  expect((await api(gateway.url, apiKey, 'DELETE', '/v1/webhook')).status).toBe(204);
+  expect((await api(gateway.url, apiKey, 'GET', '/v1/webhook')).body).toEqual({ url: null });
+});

@@ -1,5 +1,6 @@
 import { findConnection } from '@adsync/db';
 import { createLogger } from '@adsync/logging';
+import { createQueueProducer, type QueueProducer } from '@adsync/queues';
 import { type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { useTestEnvironment } from '@adsync/testing';
 import { Redis } from 'ioredis';
@@ -11,16 +12,19 @@ import type { RefreshDeps } from './refresh-connection.ts';
 import { createSingleFlight } from './single-flight.ts';
 
 const env = useTestEnvironment();
+let producer: QueueProducer;
 let sim: RunningSimulator;
 let platforms: PlatformClients;
 const otherProcesses: Redis[] = [];
 
 beforeAll(async () => {
+  producer = createQueueProducer({ connection: env.redis, prefix: env.queuePrefix });
   // Google tokens that live 5 minutes: inside the 10-minute margin from the start.
   sim = await startSimulator({ port: 0 }, { google: { accessTokenSeconds: 300 } });
   platforms = simulatorPlatforms(sim.url);
 });
 afterAll(async () => {
+  await producer?.close();
   for (const redis of otherProcesses) redis.disconnect();
   await sim?.close();
 });
@@ -30,6 +34,7 @@ function processDeps(): RefreshDeps {
   otherProcesses.push(redis);
   return {
     db: env.db,
+    producer,
     keyring: TEST_KEYRING,
     platforms,
     singleFlight: createSingleFlight(redis, { keyPrefix: env.queuePrefix, lockMs: 30_000 }),

@@ -3,6 +3,7 @@
 
 import { type Connection, findConnection, listConnectionEvents } from '@adsync/db';
 import { createLogger } from '@adsync/logging';
+import { createQueueProducer, type QueueProducer } from '@adsync/queues';
 import { type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { useTestEnvironment } from '@adsync/testing';
 import { Redis } from 'ioredis';
@@ -13,6 +14,7 @@ import { DEGRADED_AFTER_FAILURES, type RefreshDeps, refreshConnection } from './
 import { createSingleFlight } from './single-flight.ts';
 
 const env = useTestEnvironment();
+let producer: QueueProducer;
 const logger = createLogger({ name: 'refresh-test', level: 'silent', format: 'json' });
 const timing = { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 };
 let sim: RunningSimulator;
@@ -20,11 +22,13 @@ let platforms: PlatformClients;
 let secondProcess: Redis;
 
 beforeAll(async () => {
+  producer = createQueueProducer({ connection: env.redis, prefix: env.queuePrefix });
   sim = await startSimulator({ port: 0 }, { tiktok: { accessTokenSeconds: 4 } });
   platforms = simulatorPlatforms(sim.url);
   secondProcess = new Redis(env.redisUrl);
 });
 afterAll(async () => {
+  await producer?.close();
   secondProcess.disconnect();
   await sim?.close();
 });
@@ -33,6 +37,7 @@ afterAll(async () => {
 function processDeps(redis = env.redis, lockPrefix = env.queuePrefix, now?: () => number): RefreshDeps {
   return {
     db: env.db,
+    producer,
     keyring: TEST_KEYRING,
     platforms,
     singleFlight: createSingleFlight(redis, { keyPrefix: lockPrefix, lockMs: 30_000 }),
@@ -186,6 +191,33 @@ describe('tokens that cannot be refreshed', () => {
       kind: 'needs_reauth',
     });
     expect((await findConnection(env.db, keyOf(connection)))?.last_error_message).toMatch(/Reconnect Meta/);
+  });
+
+  it('Meta: the brand is warned once at 14, 7, 3 and 1 days before a token expires', async () => {
+    const { connection } = await connectForTest(env.db, platforms, 'meta', { accounts: ['act_1000000001'] });
+    const expiresAt = connection.access_token_expires_at?.getTime() ?? 0;
+    const warnings = async () =>
+      (await listConnectionEvents(env.db, keyOf(connection)))
+        .filter((event) => event.type === 'expiry_warning')
+        .map((event) => event.detail.daysLeft);
+    const checkAt = async (daysBefore: number) => {
+      const at = () => expiresAt - daysBefore * 86_400_000;
+      expect(
+        await refreshConnection(processDeps(env.redis, env.queuePrefix, at), keyOf(connection), { force: true }),
+      ).toEqual({
+        kind: 'healthy',
+      });
+    };
+    await checkAt(20);
+    expect(await warnings()).toEqual([]);
+    await checkAt(13.5);
+    await checkAt(13);
+    expect(await warnings()).toEqual([14]);
+    await checkAt(6.5);
+    await checkAt(0.5);
+    expect(await warnings()).toEqual([1, 7, 14]);
+    const queued = await producer.queue('webhooks').getJobCounts('waiting', 'delayed', 'prioritized');
+    expect((queued.waiting ?? 0) + (queued.delayed ?? 0) + (queued.prioritized ?? 0)).toBeGreaterThanOrEqual(3);
   });
 
   it('nothing happens before a connection is due, unless forced', async () => {

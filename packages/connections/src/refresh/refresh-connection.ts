@@ -7,16 +7,27 @@
 // - anything transient → back off with jitter; `degraded` only after several failures in a row.
 
 import type { Keyring } from '@adsync/crypto';
-import { type Connection, type Db, findConnection, recordConnectionEvent, updateConnectionIfVersion } from '@adsync/db';
+import {
+  type Connection,
+  type Db,
+  findConnection,
+  listConnectionEvents,
+  recordConnectionEvent,
+  updateConnectionIfVersion,
+} from '@adsync/db';
 import type { Logger } from '@adsync/logging';
 import type { ProviderError, ProviderId, ProviderResult, TokenSet } from '@adsync/providers';
+import type { QueueProducer } from '@adsync/queues';
 import { openCredential, sealedTokenColumns } from '../credentials.ts';
 import type { PlatformClients } from '../platform-clients.ts';
-import { type CredentialPlan, planCredentials, type RefreshTiming } from './refresh-policy.ts';
+import { notifyTenant } from '../webhooks/deliver-webhook.ts';
+import { type CredentialPlan, expiryWarningDue, planCredentials, type RefreshTiming } from './refresh-policy.ts';
 import type { SingleFlight } from './single-flight.ts';
 
 export interface RefreshDeps {
   db: Db;
+  /** Where tenant notifications (webhooks) are queued. */
+  producer: QueueProducer;
   keyring: Keyring;
   platforms: PlatformClients;
   singleFlight: SingleFlight;
@@ -194,6 +205,7 @@ async function refreshHoldingLock(
   });
   if (written === undefined) return { kind: 'race' };
   if (connection.status === 'degraded') await recordRecovery(deps, connection);
+  await warnBeforeExpiry(deps, connection, expiresAt, now);
   return { kind: 'healthy' };
 }
 
@@ -204,12 +216,42 @@ function clearedError(connection: Connection) {
     : { last_error_code: null, last_error_message: null, last_error_at: null };
 }
 
-async function recordRecovery(deps: RefreshDeps, connection: Connection): Promise<void> {
-  await recordConnectionEvent(deps.db, {
+/** Records a connection event and, for the ones tenants hear about, queues its webhook. */
+async function recordEvent(
+  deps: RefreshDeps,
+  connection: Connection,
+  event: { type: string; message: string; detail?: Record<string, unknown> },
+): Promise<void> {
+  const stored = await recordConnectionEvent(deps.db, {
     tenantId: connection.tenant_id,
     connectionId: connection.id,
-    type: 'recovered',
-    message: 'Credentials work again.',
+    ...event,
+  });
+  try {
+    await notifyTenant(deps.producer, { tenantId: connection.tenant_id, id: stored.id, type: stored.type });
+  } catch (error) {
+    // The event is recorded; a webhook that could not be queued now is not worth failing the refresh for.
+    deps.logger.warn({ err: error, connectionId: connection.id, type: event.type }, 'could not queue the webhook');
+  }
+}
+
+async function recordRecovery(deps: RefreshDeps, connection: Connection): Promise<void> {
+  await recordEvent(deps, connection, { type: 'recovered', message: 'Credentials work again.' });
+}
+
+/** Meta-style tokens that cannot be refreshed: warn the brand at 14, 7, 3 and 1 days before they lapse. */
+async function warnBeforeExpiry(deps: RefreshDeps, connection: Connection, expiresAt: Date | null, now: number) {
+  if (expiresAt === null) return;
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  const sent = (await listConnectionEvents(deps.db, key))
+    .filter((event) => event.type === 'expiry_warning' && event.detail.expiresAt === expiresAt.toISOString())
+    .map((event) => Number(event.detail.daysLeft));
+  const days = expiryWarningDue(expiresAt, sent, now);
+  if (days === undefined) return;
+  await recordEvent(deps, connection, {
+    type: 'expiry_warning',
+    message: `The ${connection.provider} connection expires in ${days} day${days === 1 ? '' : 's'} and cannot be renewed automatically: reconnect before ${expiresAt.toISOString().slice(0, 10)}.`,
+    detail: { daysLeft: days, expiresAt: expiresAt.toISOString() },
   });
 }
 
@@ -232,12 +274,7 @@ async function failed(
     });
     // Someone refreshed or reconnected while this attempt ran: the grant we used is simply outdated.
     if (written === undefined) return { kind: 'race' };
-    await recordConnectionEvent(deps.db, {
-      ...key,
-      type: 'needs_reauth',
-      message: error.message,
-      detail: { platformCode },
-    });
+    await recordEvent(deps, connection, { type: 'needs_reauth', message: error.message, detail: { platformCode } });
     deps.logger.warn({ ...key, provider: connection.provider, platformCode }, 'connection needs re-authorization');
     return { kind: 'needs_reauth', code: error.code };
   }
@@ -258,8 +295,7 @@ async function failed(
     ...(degrade ? { status: 'degraded' as const } : {}),
   });
   if (degrade) {
-    await recordConnectionEvent(deps.db, {
-      ...key,
+    await recordEvent(deps, connection, {
       type: 'degraded',
       message: error.message,
       detail: { failures, platformCode },

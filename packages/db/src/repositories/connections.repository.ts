@@ -123,3 +123,17 @@ export async function findDueConnections(
     .offset(options.offset ?? 0)
     .execute();
 }
+
+export async function findConnectionEvent(
+  db: Db,
+  key: { tenantId: string; eventId: string },
+): Promise<(ConnectionEvent & { provider: Provider }) | undefined> {
+  return db
+    .selectFrom('connection_events')
+    .innerJoin('connections', 'connections.id', 'connection_events.connection_id')
+    .selectAll('connection_events')
+    .select('connections.provider')
+    .where('connection_events.tenant_id', '=', key.tenantId)
+    .where('connection_events.id', '=', BigInt(key.eventId))
+    .executeTakeFirst();
+}
