@@ -13,9 +13,6 @@ import {
 import { createKeyring } from '@adsync/crypto';
 import { consume, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
 
-/** Longer than any refresh takes; short enough that a crashed worker's lock frees itself soon. */
-const LOCK_MS = 60_000;
-
 export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps {
   const { config } = deps;
   return {
@@ -23,7 +20,12 @@ export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps {
     producer: deps.producer,
     keyring: createKeyring(config.ENCRYPTION_KEYS),
     platforms: createPlatformClients(resolveProviders(config)),
-    singleFlight: createSingleFlight(deps.redis, { keyPrefix: config.QUEUE_PREFIX, lockMs: LOCK_MS }),
+    // As long as a job's own lock: when a worker dies mid-refresh, its job and its connection lock free up
+    // together, and the job's next run can refresh.
+    singleFlight: createSingleFlight(deps.redis, {
+      keyPrefix: config.QUEUE_PREFIX,
+      lockMs: config.WORKER_JOB_LOCK_SECONDS * 1000,
+    }),
     timing: {
       marginMs: config.REFRESH_MARGIN_SECONDS * 1000,
       healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_SECONDS * 1000,

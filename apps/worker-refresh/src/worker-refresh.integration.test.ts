@@ -31,10 +31,9 @@ let platforms: PlatformClients;
 let worker: ChildProcess;
 let output = '';
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 }, { tiktok: { accessTokenSeconds: 4 } });
-  platforms = simulatorPlatforms(sim.url);
-  worker = spawn(process.execPath, ['apps/worker-refresh/src/main.ts'], {
+/** Starts a worker-refresh process; resolves once it says it started. */
+async function startWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['apps/worker-refresh/src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -42,23 +41,39 @@ beforeAll(async () => {
       SIMULATOR_URL: sim.url,
       PUBLIC_BASE_URL: 'http://adsync.test',
       REFRESH_SWEEP_EVERY_SECONDS: '1',
+      // A dead worker's jobs come back within ~4 s instead of ~60 s.
+      WORKER_JOB_LOCK_SECONDS: '2',
       WORKER_HEALTH_PORT: '0',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for (const stream of [worker.stdout, worker.stderr])
-    stream?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let started = false;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (chunk.toString().includes('worker-refresh started')) started = true;
+    });
+  }
   const deadline = Date.now() + 15_000;
-  while (!output.includes('worker-refresh started')) {
-    if (Date.now() > deadline || worker.exitCode !== null) throw new Error(`worker-refresh did not start:\n${output}`);
+  while (!started) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`worker-refresh did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return child;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 }, { tiktok: { accessTokenSeconds: 4 } });
+  platforms = simulatorPlatforms(sim.url);
+  worker = await startWorker();
 });
 afterAll(async () => {
-  worker?.kill('SIGTERM');
-  await new Promise((resolve) => worker?.once('close', resolve));
+  if (worker?.exitCode === null) {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker?.once('close', resolve));
+  }
   await sim?.close();
 });
 
@@ -141,4 +156,36 @@ it('a grant revoked at the platform shows as needs_reauth within a sweep, and th
   await expect.poll(() => deliveries.length, { timeout: 10_000 }).toBe(2);
   await queue.close();
   await new Promise((resolve) => hooks.close(resolve));
+});
+
+it('a worker killed with SIGKILL mid-refresh: the job comes back to another worker and the connection stays valid', async () => {
+  const { connection } = await connectForTest(env.db, platforms, 'google', { keyring, accounts: ['1000000015'] });
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  await fetch(`${sim.url}/_control/latency`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ platform: 'google', route: 'POST /oauth2/token', ms: 1_500 }),
+  });
+  const queue = new Queue('refresh', { connection: env.redis, prefix: env.queuePrefix });
+  await env.db
+    .updateTable('connections')
+    .set({ next_refresh_at: new Date() })
+    .where('id', '=', connection.id)
+    .execute();
+  await expect
+    .poll(async () => (await queue.getActive()).some((job) => job.data.connectionId === connection.id), {
+      timeout: 10_000,
+      interval: 50,
+    })
+    .toBe(true);
+  worker.kill('SIGKILL');
+  await new Promise((resolve) => worker.once('close', resolve));
+  await fetch(`${sim.url}/_control/faults/clear`, { method: 'POST' });
+
+  worker = await startWorker();
+  await expect
+    .poll(async () => (await findConnection(env.db, key))?.credentials_version ?? 0, { timeout: 20_000, interval: 250 })
+    .toBeGreaterThan(connection.credentials_version);
+  expect((await findConnection(env.db, key))?.status).toBe('active');
+  await queue.close();
 });

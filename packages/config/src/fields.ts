@@ -121,6 +121,11 @@ export const workerFields = (defaultHealthPort: number) => ({
   WORKER_HEALTH_PORT: port.default(defaultHealthPort),
   /** Jobs one worker process runs at once, per queue. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * How long a running job's lock lasts without renewal: a worker that dies (even by SIGKILL) has its jobs
+   * handed to another worker within about twice this.
+   */
+  WORKER_JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
 });
 
 /** When credentials are renewed and checked (worker-refresh; other workers use the margin on demand). */

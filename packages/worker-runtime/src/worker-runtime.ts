@@ -26,6 +26,8 @@ export interface WorkerRuntimeOptions {
   queues: readonly QueueName[];
   consumers: readonly QueueConsumer[];
   concurrency: number;
+  /** How long a job's lock lasts without renewal; also how often stalled jobs are looked for. */
+  jobLockMs?: number;
   health: { host: string; port: number };
 }
 
@@ -54,6 +56,9 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
           connection: options.workerConnection,
           prefix: options.prefix,
           concurrency: consumer.concurrency ?? options.concurrency,
+          ...(options.jobLockMs === undefined
+            ? {}
+            : { lockDuration: options.jobLockMs, stalledInterval: options.jobLockMs }),
         });
         worker.on('error', (error) => deps.logger.error({ err: error, queue: consumer.queue }, 'worker error'));
         worker.on('failed', (job, error) =>
