@@ -101,7 +101,7 @@ export const queueCatalog = {
       payload: z.strictObject({
         tenantId: id,
         /** The connection_events row to deliver; the body is built from it at delivery time. */
-        eventId: z.string().regex(/^\d+$/),
+        eventId: z.number().int().positive(),
       }),
       deduplicationId: (payload) => `event:${payload.eventId}`,
       options: { attempts: 10, backoff: { type: 'exponential', delay: 30_000, jitter: 0.5 }, ...keepHistory },

@@ -5,11 +5,13 @@ import { jobDefinition, jobOptionsFor, QUEUE_NAMES, queueCatalog } from './index
 const tenantId = '7d3f2a9e-5b1c-4c8e-9f0a-1b2c3d4e5f60';
 const connectionId = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 
-/** Field types a payload may hold: identifiers, enums, dates and lists of those. Free text could carry a secret. */
+/** Field types a payload may hold: identifiers (UUIDs, integer row ids), enums, dates and lists of those. Free
+ * text could carry a secret. */
 function isIdLike(schema: z.ZodType): boolean {
   if (schema instanceof z.ZodArray) return isIdLike(schema.element as z.ZodType);
   return (
     schema instanceof z.ZodUUID ||
+    (schema instanceof z.ZodNumber && schema.isInt) ||
     schema instanceof z.ZodEnum ||
     schema instanceof z.ZodISODate ||
     schema instanceof z.ZodISODateTime
@@ -17,7 +19,7 @@ function isIdLike(schema: z.ZodType): boolean {
 }
 
 describe('queue catalog', () => {
-  it('has the five queues of the design', () => {
+  it('has the five queues of the design, and webhooks', () => {
     expect(QUEUE_NAMES.sort()).toEqual([
       'capi-events',
       'klaviyo-sync',

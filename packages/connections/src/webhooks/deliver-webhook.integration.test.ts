@@ -50,7 +50,7 @@ async function eventFixture(withWebhook: boolean) {
     message: 'Google refused to refresh the access token: Token has been expired or revoked. Reconnect Google Ads.',
     detail: { platformCode: 'invalid_grant' },
   });
-  return { tenant, connection, secret, job: { tenantId: tenant.id, eventId: String(event.id) } };
+  return { tenant, connection, secret, job: { tenantId: tenant.id, eventId: Number(event.id) } };
 }
 
 it('POSTs the event signed with the tenant secret; the receiver can verify it', async () => {
@@ -64,7 +64,7 @@ it('POSTs the event signed with the tenant secret; the receiver can verify it', 
     false,
   );
   expect(JSON.parse(last?.body ?? '{}')).toMatchObject({
-    id: job.eventId,
+    id: String(job.eventId),
     type: 'connection.needs_reauth',
     data: { connectionId: connection.id, provider: 'google', detail: { platformCode: 'invalid_grant' } },
   });

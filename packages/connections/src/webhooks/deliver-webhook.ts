@@ -18,7 +18,7 @@ export type DeliveryOutcome =
 
 export async function deliverWebhook(
   deps: { db: Db; keyring: Keyring },
-  job: { tenantId: string; eventId: string },
+  job: { tenantId: string; eventId: number },
   now = Date.now(),
 ): Promise<DeliveryOutcome> {
   const tenant = await findTenant(deps.db, job.tenantId);
@@ -64,5 +64,5 @@ export async function notifyTenant(
   event: { tenantId: string; id: bigint | string; type: string },
 ): Promise<void> {
   if (!NOTIFIED_EVENTS.has(event.type)) return;
-  await producer.enqueue('webhooks', 'deliver-webhook', { tenantId: event.tenantId, eventId: String(event.id) });
+  await producer.enqueue('webhooks', 'deliver-webhook', { tenantId: event.tenantId, eventId: Number(event.id) });
 }

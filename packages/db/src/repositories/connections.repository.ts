@@ -126,7 +126,7 @@ export async function findDueConnections(
 
 export async function findConnectionEvent(
   db: Db,
-  key: { tenantId: string; eventId: string },
+  key: { tenantId: string; eventId: number },
 ): Promise<(ConnectionEvent & { provider: Provider }) | undefined> {
   return db
     .selectFrom('connection_events')
