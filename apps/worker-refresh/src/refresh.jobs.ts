@@ -9,6 +9,7 @@ import {
   enqueueDueRefreshes,
   type RefreshDeps,
   refreshConnection,
+  registerRefreshMetrics,
 } from '@adsync/connections';
 import { createKeyring } from '@adsync/crypto';
 import { consume, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
@@ -31,6 +32,7 @@ export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps {
       healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_SECONDS * 1000,
     },
     logger: deps.logger,
+    metrics: registerRefreshMetrics(deps.metrics, deps.db),
   };
 }
 

@@ -96,6 +96,13 @@ it('rotating TikTok tokens shortened to seconds survive rotation after rotation'
     externalUserId: null,
   });
   expect(accounts.ok).toBe(true);
+
+  // The fleet's metrics show the rotations and the connection.
+  const healthUrl = /"healthUrl":"([^"]+)"/.exec(output)?.[1];
+  const metrics = await (await fetch(`${healthUrl}/metrics`)).text();
+  expect(metrics).toMatch(/adsync_refresh_outcomes_total\{[^}]*provider="tiktok"[^}]*outcome="refreshed"[^}]*\} [1-9]/);
+  expect(metrics).toMatch(/adsync_connections\{[^}]*provider="tiktok"[^}]*status="active"[^}]*\} [1-9]/);
+  expect(metrics).toMatch(/adsync_credentials_soonest_expiry_seconds\{[^}]*provider="tiktok"/);
 });
 
 it('a grant revoked at the platform shows as needs_reauth within a sweep, and the tenant hears of it', async () => {

@@ -15,6 +15,7 @@ export {
   type RefreshOutcome,
   refreshConnection,
 } from './refresh/refresh-connection.ts';
+export { type RefreshMetrics, registerRefreshMetrics } from './refresh/refresh-metrics.ts';
 export {
   type CredentialPlan,
   EXPIRY_WARNING_DAYS,

@@ -15,6 +15,7 @@ export {
 } from './repositories/admin-sessions.repository.ts';
 export { insertApiKey, listApiKeys, revokeApiKey, useApiKey } from './repositories/api-keys.repository.ts';
 export {
+  countConnectionsByStatus,
   findConnection,
   findConnectionByProvider,
   findConnectionEvent,
@@ -23,6 +24,7 @@ export {
   listConnectionEvents,
   listConnections,
   recordConnectionEvent,
+  soonestExpiryByProvider,
   updateConnection,
   updateConnectionIfVersion,
 } from './repositories/connections.repository.ts';

@@ -6,6 +6,7 @@ import type { Db } from '@adsync/db';
 import type { Logger } from '@adsync/logging';
 import type { JobName, JobPayload, QueueName, QueueProducer } from '@adsync/queues';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 
 export interface JobContext<Q extends QueueName, J extends JobName<Q>> {
   /** The job's payload, parsed again with the catalog schema. */
@@ -45,4 +46,6 @@ export interface WorkerDeps {
   /** Producer-style connection (fails fast) for locks and limiters; not the BullMQ workers' own. */
   redis: Redis;
   config: WorkerConfig;
+  /** The app's Prometheus registry (served on /metrics): handlers register their own metrics here. */
+  metrics: Registry;
 }

@@ -4,6 +4,7 @@
 import { loadConfigOrExit, workerConfigSchema } from '@adsync/config';
 import { createDatabase } from '@adsync/db';
 import { createLogger, logFormatFor } from '@adsync/logging';
+import { createMetricsRegistry } from '@adsync/metrics';
 import { createQueueProducer, createRedisConnection, type QueueName } from '@adsync/queues';
 import type { QueueConsumer, WorkerDeps } from './job-handlers.ts';
 import { createWorkerRuntime } from './worker-runtime.ts';
@@ -34,7 +35,8 @@ export async function runWorkerApp(definition: WorkerAppDefinition): Promise<voi
     client.on('error', (error) => logger.warn({ err: error }, 'Redis connection error; reconnecting'));
   }
   const producer = createQueueProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
-  const deps: WorkerDeps = { db, producer, logger, redis, config };
+  const metrics = createMetricsRegistry(definition.name);
+  const deps: WorkerDeps = { db, producer, logger, redis, config, metrics };
   const runtime = createWorkerRuntime({
     app: definition.name,
     deps,

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseEnv, workerConfigSchema } from '@adsync/config';
 import { createLogger } from '@adsync/logging';
+import { createMetricsRegistry } from '@adsync/metrics';
 import { createQueueProducer, createRedisConnection, type QueueProducer } from '@adsync/queues';
 import { useTestEnvironment } from '@adsync/testing';
 import { Queue } from 'bullmq';
@@ -41,7 +42,14 @@ afterAll(async () => {
 function startRuntime(handler: (context: JobContext<'refresh', 'refresh-connection'>) => Promise<unknown>) {
   runtime = createWorkerRuntime({
     app: 'worker-test',
-    deps: { db: env.db, producer, logger, redis: producerConnection, config: parseEnv(workerConfigSchema(0), {}) },
+    deps: {
+      db: env.db,
+      producer,
+      logger,
+      redis: producerConnection,
+      config: parseEnv(workerConfigSchema(0), {}),
+      metrics: createMetricsRegistry('worker-test'),
+    },
     workerConnection,
     redis: producerConnection,
     prefix: env.queuePrefix,

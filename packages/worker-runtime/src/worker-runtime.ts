@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkReadiness } from '@adsync/health';
-import { createMetricsRegistry, registerQueueDepth } from '@adsync/metrics';
+import { registerQueueDepth } from '@adsync/metrics';
 import type { QueueName } from '@adsync/queues';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -39,7 +39,7 @@ export interface WorkerRuntime {
 
 export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime {
   const { deps } = options;
-  const registry = createMetricsRegistry(options.app);
+  const registry = options.deps.metrics;
   registerQueueDepth(
     registry,
     options.queues.map((name) => deps.producer.queue(name)),

@@ -21,6 +21,7 @@ import type { QueueProducer } from '@adsync/queues';
 import { openCredential, sealedTokenColumns } from '../credentials.ts';
 import type { PlatformClients } from '../platform-clients.ts';
 import { notifyTenant } from '../webhooks/deliver-webhook.ts';
+import type { RefreshMetrics } from './refresh-metrics.ts';
 import { type CredentialPlan, expiryWarningDue, planCredentials, type RefreshTiming } from './refresh-policy.ts';
 import type { SingleFlight } from './single-flight.ts';
 
@@ -33,6 +34,8 @@ export interface RefreshDeps {
   singleFlight: SingleFlight;
   timing: RefreshTiming;
   logger: Logger;
+  /** Counts each outcome by provider (the refresh metrics); optional for tests and tools. */
+  metrics?: RefreshMetrics;
   now?: () => number;
 }
 
@@ -147,11 +150,15 @@ async function refreshHoldingLock(
   const now = deps.now?.() ?? Date.now();
   const connection = await findConnection(deps.db, key);
   if (connection === undefined || !LIVE.has(connection.status)) return { kind: 'skipped', reason: 'not_live' };
+  const done = (outcome: RefreshOutcome): RefreshOutcome => {
+    deps.metrics?.outcome(connection.provider, outcome.kind);
+    return outcome;
+  };
   if (options.ifCredentialsVersion !== undefined && connection.credentials_version !== options.ifCredentialsVersion) {
-    return { kind: 'skipped', reason: 'refreshed_meanwhile' };
+    return done({ kind: 'skipped', reason: 'refreshed_meanwhile' });
   }
   if (!options.force && connection.next_refresh_at !== null && connection.next_refresh_at.getTime() > now) {
-    return { kind: 'skipped', reason: 'not_due' };
+    return done({ kind: 'skipped', reason: 'not_due' });
   }
   const tokens = storedTokens(deps.keyring, connection);
   const plan = planOf(connection, tokens?.refreshToken !== undefined && tokens.refreshToken !== null, deps.timing, now);
@@ -159,7 +166,7 @@ async function refreshHoldingLock(
 
   if (plan.action === 'refresh' && tokens !== undefined) {
     const refreshed = await deps.platforms.oauth(connection.provider as ProviderId).refresh(tokens);
-    if (!refreshed.ok) return failed(deps, connection, refreshed.error, now);
+    if (!refreshed.ok) return done(await failed(deps, connection, refreshed.error, now));
     const issued = new Date(now);
     const next = planOf(
       { ...connection, access_token_expires_at: refreshed.value.accessTokenExpiresAt, last_refreshed_at: issued },
@@ -178,22 +185,18 @@ async function refreshHoldingLock(
       ...(connection.status === 'degraded' ? { status: 'active' as const } : {}),
       ...clearedError(connection),
     });
-    if (written === undefined) return { kind: 'race' };
+    if (written === undefined) return done({ kind: 'race' });
     if (connection.status === 'degraded') await recordRecovery(deps, connection);
-    return { kind: 'refreshed' };
+    return done({ kind: 'refreshed' });
   }
 
   // A token past its expiry that cannot be refreshed is gone, whatever the platform would still say.
   if (connection.access_token_expires_at !== null && connection.access_token_expires_at.getTime() <= now) {
-    return failed(
-      deps,
-      connection,
-      gone(`The ${connection.provider} access token expired; reconnect to continue.`),
-      now,
-    );
+    const expired = gone(`The ${connection.provider} access token expired; reconnect to continue.`);
+    return done(await failed(deps, connection, expired, now));
   }
   const checked = await healthCheck(deps, connection, tokens);
-  if (!checked.ok) return failed(deps, connection, checked.error, now);
+  if (!checked.ok) return done(await failed(deps, connection, checked.error, now));
   const expiresAt = checked.value.accessTokenExpiresAt ?? connection.access_token_expires_at;
   const next = planOf({ ...connection, access_token_expires_at: expiresAt }, false, deps.timing, now);
   const written = await updateConnectionIfVersion(deps.db, version, {
@@ -203,10 +206,10 @@ async function refreshHoldingLock(
     ...(connection.status === 'degraded' ? { status: 'active' as const } : {}),
     ...clearedError(connection),
   });
-  if (written === undefined) return { kind: 'race' };
+  if (written === undefined) return done({ kind: 'race' });
   if (connection.status === 'degraded') await recordRecovery(deps, connection);
   await warnBeforeExpiry(deps, connection, expiresAt, now);
-  return { kind: 'healthy' };
+  return done({ kind: 'healthy' });
 }
 
 /** A refresh-related error goes away once a refresh or check succeeds; a scope warning stays. */

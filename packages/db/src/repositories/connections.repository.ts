@@ -137,3 +137,29 @@ export async function findConnectionEvent(
     .where('connection_events.id', '=', BigInt(key.eventId))
     .executeTakeFirst();
 }
+
+/** Connections per (provider, status), across tenants: for the fleet's metrics. */
+export async function countConnectionsByStatus(
+  db: Db,
+): Promise<{ provider: Provider; status: Connection['status']; count: number }[]> {
+  const rows = await db
+    .selectFrom('connections')
+    .select(['provider', 'status', db.fn.countAll<string>().as('count')])
+    .groupBy(['provider', 'status'])
+    .execute();
+  return rows.map((row) => ({ provider: row.provider, status: row.status, count: Number(row.count) }));
+}
+
+/** The soonest access-token expiry per provider among live connections: for the fleet's metrics. */
+export async function soonestExpiryByProvider(db: Db): Promise<{ provider: Provider; expiresAt: Date }[]> {
+  const rows = await db
+    .selectFrom('connections')
+    .select(['provider', db.fn.min('access_token_expires_at').as('expiresAt')])
+    .where('status', 'in', ['active', 'degraded', 'pending'])
+    .where('access_token_expires_at', 'is not', null)
+    .groupBy('provider')
+    .execute();
+  return rows.flatMap((row) =>
+    row.expiresAt === null ? [] : [{ provider: row.provider, expiresAt: new Date(row.expiresAt) }],
+  );
+}
