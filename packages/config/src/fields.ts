@@ -126,6 +126,11 @@ export const workerFields = (defaultHealthPort: number) => ({
    * handed to another worker within about twice this.
    */
   WORKER_JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /**
+   * At most this many of one tenant's jobs run at once per queue, across every worker process: a tenant
+   * with thousands of queued jobs cannot take all the workers from the others.
+   */
+  TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 /** When credentials are renewed and checked (worker-refresh; other workers use the margin on demand). */

@@ -15,3 +15,4 @@ export {
   type QueueProducer,
 } from './queue-producer.ts';
 export { createRedisConnection, type RedisRole } from './redis-connection.ts';
+export { createTenantFairness, MAX_PRIORITY, type TenantFairness } from './tenant-fairness.ts';

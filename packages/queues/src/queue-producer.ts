@@ -11,6 +11,7 @@ import {
   QUEUE_NAMES,
   type QueueName,
 } from './catalog.ts';
+import { createTenantFairness, MAX_PRIORITY } from './tenant-fairness.ts';
 
 export interface EnqueueOptions {
   delay?: number;
@@ -45,7 +46,14 @@ export function jobOptionsFor(definition: JobDefinition, payload: unknown, extra
   return options;
 }
 
+/** The tenant a payload belongs to, when it has one. */
+function tenantOf(data: unknown): string | undefined {
+  const tenantId = (data as { tenantId?: unknown }).tenantId;
+  return typeof tenantId === 'string' ? tenantId : undefined;
+}
+
 export function createQueueProducer(options: { connection: Redis; prefix: string }): QueueProducer {
+  const fairness = createTenantFairness(options.connection, options.prefix);
   const queues = new Map(
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: options.connection, prefix: options.prefix })]),
   );
@@ -55,16 +63,34 @@ export function createQueueProducer(options: { connection: Redis; prefix: string
     return queue;
   };
   return {
-    async enqueue(queue, job, payload, extra) {
+    async enqueue(queue, job, payload, extra = {}) {
       const definition = jobDefinition(queue, job);
       const data = definition.payload.parse(payload);
-      await queueFor(queue).add(job, data, jobOptionsFor(definition, data, extra));
+      const tenantId = tenantOf(data);
+      const priority =
+        extra.priority ?? (tenantId === undefined ? undefined : await fairness.reserve(queue, tenantId, 1));
+      await queueFor(queue).add(
+        job,
+        data,
+        jobOptionsFor(definition, data, { ...extra, ...(priority === undefined ? {} : { priority }) }),
+      );
     },
     async enqueueBulk(queue, job, payloads) {
       const definition = jobDefinition(queue, job);
-      const jobs = payloads.map((payload) => {
-        const data = definition.payload.parse(payload);
-        return { name: job, data, opts: jobOptionsFor(definition, data) };
+      const parsed = payloads.map((payload) => definition.payload.parse(payload));
+      // One reservation per tenant for the whole batch: its jobs get consecutive priorities.
+      const counts = new Map<string, number>();
+      for (const data of parsed) {
+        const tenantId = tenantOf(data);
+        if (tenantId !== undefined) counts.set(tenantId, (counts.get(tenantId) ?? 0) + 1);
+      }
+      const next = new Map<string, number>();
+      for (const [tenantId, count] of counts) next.set(tenantId, await fairness.reserve(queue, tenantId, count));
+      const jobs = parsed.map((data) => {
+        const tenantId = tenantOf(data);
+        const priority = tenantId === undefined ? undefined : next.get(tenantId);
+        if (tenantId !== undefined && priority !== undefined) next.set(tenantId, Math.min(MAX_PRIORITY, priority + 1));
+        return { name: job, data, opts: jobOptionsFor(definition, data, priority === undefined ? {} : { priority }) };
       });
       if (jobs.length > 0) await queueFor(queue).addBulk(jobs);
     },

@@ -1,16 +1,30 @@
-// Turns a consumer's handlers into a BullMQ processor: parse the payload with the catalog schema,
-// pick the handler by job name, and give it a logger bound to the job's ids.
+// Turns a consumer's handlers into a BullMQ processor: parse the payload with the catalog schema, keep
+// each tenant under its share of running jobs, pick the handler by job name, and give it a logger bound
+// to the job's ids.
 
 import type { Logger } from '@adsync/logging';
-import { jobDefinition, type QueueName } from '@adsync/queues';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { jobDefinition, type QueueName, type TenantFairness } from '@adsync/queues';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { JobContext, QueueConsumer } from './job-handlers.ts';
 
 /** Payload fields worth having on every log line of a job. */
 const LOGGED_IDS = ['tenantId', 'connectionId', 'adAccountId', 'destinationId'] as const;
 
-export function createJobProcessor(consumer: QueueConsumer, logger: Logger, signal: AbortSignal) {
-  return async (job: Job): Promise<unknown> => {
+export interface TenantCap {
+  fairness: TenantFairness;
+  /** Running jobs one tenant may have on this queue at once. */
+  limit: number;
+  /** A slot held longer than this by a dead worker is taken back. */
+  staleAfterMs: number;
+}
+
+/** How long a capped job waits before trying again: soon, with jitter so waiting jobs do not stampede. */
+function capRetryDelayMs(): number {
+  return 200 + Math.floor(Math.random() * 300);
+}
+
+export function createJobProcessor(consumer: QueueConsumer, logger: Logger, signal: AbortSignal, cap?: TenantCap) {
+  return async (job: Job, token?: string): Promise<unknown> => {
     const handler = consumer.handlers[job.name];
     if (handler === undefined) {
       throw new UnrecoverableError(`queue "${consumer.queue}" has no handler for job "${job.name}"`);
@@ -20,6 +34,13 @@ export function createJobProcessor(consumer: QueueConsumer, logger: Logger, sign
       const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(payload)').join(', ');
       throw new UnrecoverableError(`invalid payload for "${job.name}": check ${fields}`);
     }
+    const tenantId = (parsed.data as { tenantId?: unknown }).tenantId;
+    const capped = cap !== undefined && typeof tenantId === 'string' && job.id !== undefined;
+    if (capped && !(await cap.fairness.takeSlot(consumer.queue, tenantId, job.id ?? '', cap.limit, cap.staleAfterMs))) {
+      // The tenant already runs its share: step aside (no attempt used) and let other tenants' jobs run.
+      await job.moveToDelayed(Date.now() + capRetryDelayMs(), token);
+      throw new DelayedError();
+    }
     const ids = Object.fromEntries(LOGGED_IDS.flatMap((key) => (key in parsed.data ? [[key, parsed.data[key]]] : [])));
     const context: JobContext<never, never> = {
       data: parsed.data as never,
@@ -28,6 +49,10 @@ export function createJobProcessor(consumer: QueueConsumer, logger: Logger, sign
       logger: logger.child({ queue: consumer.queue, job: job.name, jobId: job.id, ...ids }),
       signal,
     };
-    return handler(context);
+    try {
+      return await handler(context);
+    } finally {
+      if (capped) await cap.fairness.freeSlot(consumer.queue, tenantId, job.id ?? '');
+    }
   };
 }

@@ -47,6 +47,7 @@ export async function runWorkerApp(definition: WorkerAppDefinition): Promise<voi
     consumers: definition.consumers(deps),
     concurrency: config.WORKER_CONCURRENCY,
     jobLockMs: config.WORKER_JOB_LOCK_SECONDS * 1000,
+    tenantConcurrency: config.TENANT_CONCURRENCY,
     health: { host: config.WORKER_HEALTH_HOST, port: config.WORKER_HEALTH_PORT },
   });
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseEnv, workerConfigSchema } from '@adsync/config';
@@ -17,29 +18,33 @@ const tenantId = '11111111-1111-4111-8111-111111111111';
 const connectionId = '22222222-2222-4222-8222-222222222222';
 
 let producerConnection: Redis;
-let workerConnection: Redis;
+let workerConnection: Redis | undefined;
 let producer: QueueProducer;
 let runtime: WorkerRuntime | undefined;
 
 beforeAll(() => {
   producerConnection = createRedisConnection({ url: env.redisUrl, role: 'producer', name: 'test-producer' });
-  workerConnection = createRedisConnection({ url: env.redisUrl, role: 'worker', name: 'test-worker' });
   producer = createQueueProducer({ connection: producerConnection, prefix: env.queuePrefix });
 });
 
 afterEach(async () => {
   await runtime?.stop(1_000);
   runtime = undefined;
+  // A stop past its deadline cuts the workers' connection: each runtime gets its own.
+  workerConnection?.disconnect();
   await producer.queue('refresh').obliterate({ force: true });
 });
 
 afterAll(async () => {
   await producer.close();
   producerConnection.disconnect();
-  workerConnection.disconnect();
 });
 
-function startRuntime(handler: (context: JobContext<'refresh', 'refresh-connection'>) => Promise<unknown>) {
+function startRuntime(
+  handler: (context: JobContext<'refresh', 'refresh-connection'>) => Promise<unknown>,
+  options: { concurrency?: number; tenantConcurrency?: number } = {},
+) {
+  workerConnection = createRedisConnection({ url: env.redisUrl, role: 'worker', name: 'test-worker' });
   runtime = createWorkerRuntime({
     app: 'worker-test',
     deps: {
@@ -50,7 +55,7 @@ function startRuntime(handler: (context: JobContext<'refresh', 'refresh-connecti
       config: parseEnv(workerConfigSchema(0), {}),
       metrics: createMetricsRegistry('worker-test'),
     },
-    workerConnection,
+    workerConnection: workerConnection,
     redis: producerConnection,
     prefix: env.queuePrefix,
     queues: ['refresh'],
@@ -59,9 +64,10 @@ function startRuntime(handler: (context: JobContext<'refresh', 'refresh-connecti
       consume(
         'refresh',
         { 'refresh-connection': handler, 'sweep-due-connections': async () => undefined },
-        { concurrency: 2 },
+        { concurrency: options.concurrency ?? 2 },
       ),
     ],
+    ...(options.tenantConcurrency === undefined ? {} : { tenantConcurrency: options.tenantConcurrency }),
     concurrency: 1,
     health: { host: '127.0.0.1', port: 0 },
   });
@@ -141,6 +147,48 @@ describe('worker runtime', () => {
     expect(graceful).toBe(false);
     expect(signal?.aborted).toBe(true);
     expect((await jobStates()).completed).toBe(0);
+  });
+});
+
+describe('tenant fairness', () => {
+  it("one tenant's 10,000 queued jobs neither delay another tenant's job nor take more than its share", async () => {
+    const big = '33333333-3333-4333-8333-333333333333';
+    const small = '44444444-4444-4444-8444-444444444444';
+    const started: string[] = [];
+    let bigRunning = 0;
+    let bigMostAtOnce = 0;
+    let smallStartedAt = 0;
+    await producer.enqueueBulk(
+      'refresh',
+      'refresh-connection',
+      Array.from({ length: 10_000 }, () => ({ tenantId: big, connectionId: randomUUID(), reason: 'due' as const })),
+    );
+    await startRuntime(
+      async ({ data }) => {
+        started.push(data.tenantId);
+        if (data.tenantId === small) {
+          smallStartedAt = Date.now();
+          return;
+        }
+        bigRunning += 1;
+        bigMostAtOnce = Math.max(bigMostAtOnce, bigRunning);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        bigRunning -= 1;
+      },
+      { concurrency: 8, tenantConcurrency: 4 },
+    );
+    await expect.poll(() => started.length, { timeout: 10_000 }).toBeGreaterThan(40);
+    const enqueuedAt = Date.now();
+    await producer.enqueue('refresh', 'refresh-connection', { tenantId: small, connectionId, reason: 'due' });
+    const startedBeforeEnqueue = started.length;
+    await expect.poll(() => smallStartedAt, { timeout: 10_000 }).toBeGreaterThan(0);
+    // Only jobs the workers had already fetched may start in between; in plain FIFO order it would be ~9,950.
+    const startedInBetween = started.indexOf(small) - startedBeforeEnqueue;
+    expect(startedInBetween).toBeLessThanOrEqual(8);
+    expect(smallStartedAt - enqueuedAt).toBeLessThan(5_000);
+    expect(bigMostAtOnce).toBeLessThanOrEqual(4);
+    const waiting = await producer.queue('refresh').getJobCounts('prioritized', 'waiting', 'delayed');
+    expect((waiting.prioritized ?? 0) + (waiting.waiting ?? 0) + (waiting.delayed ?? 0)).toBeGreaterThan(5_000);
   });
 });
 

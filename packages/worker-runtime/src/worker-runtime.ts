@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkReadiness } from '@adsync/health';
 import { registerQueueDepth } from '@adsync/metrics';
-import type { QueueName } from '@adsync/queues';
+import { createTenantFairness, type QueueName } from '@adsync/queues';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createHealthServer } from './health-server.ts';
@@ -28,6 +28,8 @@ export interface WorkerRuntimeOptions {
   concurrency: number;
   /** How long a job's lock lasts without renewal; also how often stalled jobs are looked for. */
   jobLockMs?: number;
+  /** Running jobs one tenant may have per queue, fleet-wide; unset: no cap. */
+  tenantConcurrency?: number;
   health: { host: string; port: number };
 }
 
@@ -46,13 +48,18 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
   );
   const metrics = createJobMetrics(registry);
   const shutdown = new AbortController();
+  const fairness = createTenantFairness(options.redis, options.prefix);
+  const cap =
+    options.tenantConcurrency === undefined
+      ? undefined
+      : { fairness, limit: options.tenantConcurrency, staleAfterMs: 2 * (options.jobLockMs ?? 30_000) };
   const workers: Worker[] = [];
   let server: Server | undefined;
 
   return {
     async start() {
       for (const consumer of options.consumers) {
-        const worker = new Worker(consumer.queue, createJobProcessor(consumer, deps.logger, shutdown.signal), {
+        const worker = new Worker(consumer.queue, createJobProcessor(consumer, deps.logger, shutdown.signal, cap), {
           connection: options.workerConnection,
           prefix: options.prefix,
           concurrency: consumer.concurrency ?? options.concurrency,
@@ -67,6 +74,19 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
             'job attempt failed',
           ),
         );
+        // A job's place in its tenant's line is given back when it leaves the queue for good.
+        const release = (job: { data: unknown } | undefined) => {
+          const tenantId = (job?.data as { tenantId?: unknown } | undefined)?.tenantId;
+          if (typeof tenantId === 'string') {
+            fairness.release(consumer.queue, tenantId).catch((error: unknown) => {
+              deps.logger.warn({ err: error, queue: consumer.queue }, 'could not release a tenant place');
+            });
+          }
+        };
+        worker.on('completed', (job) => release(job));
+        worker.on('failed', (job) => {
+          if (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1)) release(job);
+        });
         metrics.observe(worker);
         workers.push(worker);
       }

@@ -1,0 +1,86 @@
+// Fairness between tenants on shared queues (open-source BullMQ has no groups). Two parts:
+// - order: a tenant's n-th queued job gets priority n, so one tenant's 10,000-job backfill is interleaved
+//   with everyone else's work instead of standing in front of it (BullMQ runs lower priorities first);
+// - a cap: at most `limit` of one tenant's jobs run at once per queue, across every worker process, counted
+//   in a Redis sorted set whose entries expire if a worker dies without removing them.
+
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
+
+/** BullMQ's largest priority. */
+export const MAX_PRIORITY = 2_097_151;
+
+const RELEASE_PRIORITY = `local left = redis.call('decr', KEYS[1]) if left <= 0 then redis.call('del', KEYS[1]) end return left`;
+
+const TAKE_SLOT = `
+redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[1])
+if redis.call('zscore', KEYS[1], ARGV[3]) then return 1 end
+if redis.call('zcard', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('zadd', KEYS[1], ARGV[4], ARGV[3])
+redis.call('pexpire', KEYS[1], ARGV[5])
+return 1`;
+
+/**
+ * Producer connections fail fast instead of queueing commands while they connect; wait for the first
+ * connection (BullMQ's own queues do the same) but never for a reconnection.
+ */
+async function connected(redis: Redis): Promise<void> {
+  if (redis.status === 'connecting' || redis.status === 'connect' || redis.status === 'wait') {
+    if (redis.status === 'wait') void redis.connect().catch(() => undefined);
+    await once(redis, 'ready');
+  }
+}
+
+export function createTenantFairness(redis: Redis, prefix: string) {
+  const queuedKey = (queue: string, tenantId: string) => `${prefix}:fair:queued:${queue}:${tenantId}`;
+  const runningKey = (queue: string, tenantId: string) => `${prefix}:fair:running:${queue}:${tenantId}`;
+
+  return {
+    /** Reserves `count` places for the tenant's new jobs; returns the first job's priority. */
+    async reserve(queue: string, tenantId: string, count: number): Promise<number> {
+      const key = queuedKey(queue, tenantId);
+      await connected(redis);
+      const [[, end]] = (await redis
+        .multi()
+        .incrby(key, count)
+        .expire(key, 7 * 86_400)
+        .exec()) as [[null, number]];
+      return Math.min(MAX_PRIORITY, end - count + 1);
+    },
+
+    /** A job of the tenant left the queue for good (completed, or failed its last attempt). */
+    async release(queue: string, tenantId: string): Promise<void> {
+      await connected(redis);
+      await redis.eval(RELEASE_PRIORITY, 1, queuedKey(queue, tenantId));
+    },
+
+    /** Takes one of the tenant's running slots for `jobId`; false when the tenant is at its cap. */
+    async takeSlot(
+      queue: string,
+      tenantId: string,
+      jobId: string,
+      limit: number,
+      staleAfterMs: number,
+    ): Promise<boolean> {
+      await connected(redis);
+      const now = Date.now();
+      const taken = await redis.eval(
+        TAKE_SLOT,
+        1,
+        runningKey(queue, tenantId),
+        String(now - staleAfterMs),
+        String(limit),
+        jobId,
+        String(now),
+        String(staleAfterMs * 2),
+      );
+      return taken === 1;
+    },
+
+    async freeSlot(queue: string, tenantId: string, jobId: string): Promise<void> {
+      await redis.zrem(runningKey(queue, tenantId), jobId);
+    },
+  };
+}
+
+export type TenantFairness = ReturnType<typeof createTenantFairness>;
