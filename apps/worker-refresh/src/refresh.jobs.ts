@@ -12,7 +12,13 @@ import {
   registerRefreshMetrics,
 } from '@adsync/connections';
 import { createKeyring } from '@adsync/crypto';
-import { consume, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
+import {
+  consume,
+  createPlatformLimiter,
+  createRateLimiter,
+  type QueueConsumer,
+  type WorkerDeps,
+} from '@adsync/worker-runtime';
 
 export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps {
   const { config } = deps;
@@ -33,6 +39,7 @@ export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps {
     },
     logger: deps.logger,
     metrics: registerRefreshMetrics(deps.metrics, deps.db),
+    limiter: createPlatformLimiter(createRateLimiter(deps.redis, config.QUEUE_PREFIX), config.RATE_LIMITS),
   };
 }
 

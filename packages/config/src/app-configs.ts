@@ -8,6 +8,7 @@ import {
   encryptionKeysField,
   gatewayFields,
   oauthStateFields,
+  rateLimitFields,
   redisFields,
   refreshFields,
   runtimeFields,
@@ -76,6 +77,7 @@ export function workerConfigSchema(defaultHealthPort: number) {
       ...shutdownFields,
       ...workerFields(defaultHealthPort),
       ...refreshFields,
+      ...rateLimitFields,
       PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
       ...providerFields,
     })

@@ -147,3 +147,56 @@ export const refreshFields = {
   /** How often the sweep looks for due connections. */
   REFRESH_SWEEP_EVERY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
 };
+
+const budget = z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(1) });
+const platformBudgets = z.object({ app: budget.optional(), endpoint: budget.optional(), account: budget.optional() });
+const rateLimits = z.object({
+  meta: platformBudgets.optional(),
+  google: platformBudgets.optional(),
+  tiktok: platformBudgets.optional(),
+  klaviyo: platformBudgets.optional(),
+});
+export type RateLimitsConfig = z.output<typeof rateLimits>;
+
+/**
+ * Defaults below each platform's published limits (providers.md §6) so adsync throttles itself first:
+ * Meta 40 calls/s per app and 4,000/h per ad account; Google 40/s per developer token and 500/min per
+ * customer; TikTok 8/s per app endpoint (the basic tier allows 10); Klaviyo 2/s per account.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimitsConfig = {
+  meta: { app: { limit: 40, windowMs: 1_000 }, account: { limit: 4_000, windowMs: 3_600_000 } },
+  google: { app: { limit: 40, windowMs: 1_000 }, account: { limit: 500, windowMs: 60_000 } },
+  tiktok: { endpoint: { limit: 8, windowMs: 1_000 } },
+  klaviyo: { account: { limit: 2, windowMs: 1_000 } },
+};
+
+export const rateLimitFields = {
+  /**
+   * JSON: per platform, budgets per scope (`app`, `endpoint`, `account`) as {limit, windowMs}; replaces the
+   * defaults platform by platform, e.g. {"tiktok":{"endpoint":{"limit":5,"windowMs":1000}}}.
+   */
+  RATE_LIMITS: z
+    .string()
+    .default('{}')
+    .transform((value, ctx): RateLimitsConfig => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be JSON, e.g. {"tiktok":{"endpoint":{"limit":5,"windowMs":1000}}}',
+        });
+        return z.NEVER;
+      }
+      const result = rateLimits.safeParse(parsed);
+      if (!result.success) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is not valid: ${result.error.issues[0]?.message ?? 'unexpected shape'}`,
+        });
+        return z.NEVER;
+      }
+      return { ...DEFAULT_RATE_LIMITS, ...result.data };
+    }),
+};

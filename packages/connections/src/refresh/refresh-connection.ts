@@ -25,6 +25,15 @@ import type { RefreshMetrics } from './refresh-metrics.ts';
 import { type CredentialPlan, expiryWarningDue, planCredentials, type RefreshTiming } from './refresh-policy.ts';
 import type { SingleFlight } from './single-flight.ts';
 
+/** The fleet-wide limiter as refreshes use it (the worker runtime's PlatformLimiter has this shape). */
+export interface CallLimiter {
+  before(call: { provider: string; endpoint: string; account?: string }, maxWaitMs: number): Promise<boolean>;
+  throttled(call: { provider: string; endpoint: string; account?: string }, retryAfterMs: number): Promise<void>;
+}
+
+/** How long a refresh waits for room under the limiter before giving the slot back and retrying later. */
+const LIMITER_WAIT_MS = 5_000;
+
 export interface RefreshDeps {
   db: Db;
   /** Where tenant notifications (webhooks) are queued. */
@@ -36,6 +45,8 @@ export interface RefreshDeps {
   logger: Logger;
   /** Counts each outcome by provider (the refresh metrics); optional for tests and tools. */
   metrics?: RefreshMetrics;
+  /** Keeps calls within the platforms' limits across the fleet; without it calls go out unthrottled. */
+  limiter?: CallLimiter;
   now?: () => number;
 }
 
@@ -121,6 +132,22 @@ async function healthCheck(
   return accounts.ok ? { ok: true, value: { accessTokenExpiresAt: tokens.accessTokenExpiresAt } } : accounts;
 }
 
+type LimitedCall = { provider: string; endpoint: string; account?: string };
+
+async function roomFor(deps: RefreshDeps, call: LimitedCall): Promise<boolean> {
+  return deps.limiter === undefined ? true : deps.limiter.before(call, LIMITER_WAIT_MS);
+}
+
+/** Our own limiter had no room soon enough: the same as a throttle, without bothering the platform. */
+function noRoom(): ProviderError {
+  return {
+    code: 'rate_limited',
+    message: "The fleet is at this platform's rate limit; retrying shortly.",
+    retryable: true,
+    retryAfterMs: 1_000,
+  };
+}
+
 function gone(message: string): ProviderError {
   return { code: 'invalid_grant', message, retryable: false };
 }
@@ -165,8 +192,10 @@ async function refreshHoldingLock(
   const version = { ...key, credentialsVersion: connection.credentials_version };
 
   if (plan.action === 'refresh' && tokens !== undefined) {
+    const call = { provider: connection.provider, endpoint: 'token' };
+    if (!(await roomFor(deps, call))) return done(await failed(deps, connection, noRoom(), now, call));
     const refreshed = await deps.platforms.oauth(connection.provider as ProviderId).refresh(tokens);
-    if (!refreshed.ok) return done(await failed(deps, connection, refreshed.error, now));
+    if (!refreshed.ok) return done(await failed(deps, connection, refreshed.error, now, call));
     const issued = new Date(now);
     const next = planOf(
       { ...connection, access_token_expires_at: refreshed.value.accessTokenExpiresAt, last_refreshed_at: issued },
@@ -195,8 +224,14 @@ async function refreshHoldingLock(
     const expired = gone(`The ${connection.provider} access token expired; reconnect to continue.`);
     return done(await failed(deps, connection, expired, now));
   }
+  const call = {
+    provider: connection.provider,
+    endpoint: 'accounts',
+    ...(connection.external_user_id === null ? {} : { account: connection.external_user_id }),
+  };
+  if (!(await roomFor(deps, call))) return done(await failed(deps, connection, noRoom(), now, call));
   const checked = await healthCheck(deps, connection, tokens);
-  if (!checked.ok) return done(await failed(deps, connection, checked.error, now));
+  if (!checked.ok) return done(await failed(deps, connection, checked.error, now, call));
   const expiresAt = checked.value.accessTokenExpiresAt ?? connection.access_token_expires_at;
   const next = planOf({ ...connection, access_token_expires_at: expiresAt }, false, deps.timing, now);
   const written = await updateConnectionIfVersion(deps.db, version, {
@@ -263,6 +298,7 @@ async function failed(
   connection: Connection,
   error: ProviderError,
   now: number,
+  call?: LimitedCall,
 ): Promise<RefreshOutcome> {
   const key = { tenantId: connection.tenant_id, connectionId: connection.id };
   const version = { ...key, credentialsVersion: connection.credentials_version };
@@ -282,6 +318,9 @@ async function failed(
     return { kind: 'needs_reauth', code: error.code };
   }
   if (error.code === 'rate_limited') {
+    // Tell the fleet: the platform's throttle pauses this scope for every process, not just this job.
+    if (call !== undefined && error.platformCode !== undefined)
+      await deps.limiter?.throttled(call, error.retryAfterMs ?? 60_000);
     const at = new Date(now + (error.retryAfterMs ?? 60_000));
     await updateConnectionIfVersion(deps.db, version, { next_refresh_at: at });
     return { kind: 'retry_later', code: error.code, at };
