@@ -39,7 +39,11 @@ export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps {
     },
     logger: deps.logger,
     metrics: registerRefreshMetrics(deps.metrics, deps.db),
-    limiter: createPlatformLimiter(createRateLimiter(deps.redis, config.QUEUE_PREFIX), config.RATE_LIMITS),
+    limiter: createPlatformLimiter(
+      createRateLimiter(deps.redis, config.QUEUE_PREFIX),
+      config.RATE_LIMITS,
+      deps.metrics,
+    ),
   };
 }
 

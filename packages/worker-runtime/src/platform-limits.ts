@@ -3,6 +3,7 @@
 // customer, TikTok per app and endpoint, Klaviyo per account.
 
 import type { RateLimitsConfig } from '@adsync/config';
+import { Counter, type Registry } from 'prom-client';
 import type { LimitScope, RateLimiter } from './rate-limiter.ts';
 
 export interface PlatformCall {
@@ -35,9 +36,28 @@ export interface PlatformLimiter {
   throttled(call: PlatformCall, retryAfterMs: number): Promise<void>;
 }
 
-export function createPlatformLimiter(limiter: RateLimiter, limits: RateLimitsConfig): PlatformLimiter {
+export function createPlatformLimiter(
+  limiter: RateLimiter,
+  limits: RateLimitsConfig,
+  registry?: Registry,
+): PlatformLimiter {
+  const waited =
+    registry === undefined
+      ? undefined
+      : new Counter({
+          name: 'adsync_limiter_wait_seconds_total',
+          help: 'Seconds platform calls spent waiting for room under the shared rate limiter, by provider.',
+          labelNames: ['provider'],
+          registers: [registry],
+        });
   return {
-    before: (call, maxWaitMs) => limiter.acquire(scopesFor(limits, call), maxWaitMs),
+    async before(call, maxWaitMs) {
+      const started = Date.now();
+      const acquired = await limiter.acquire(scopesFor(limits, call), maxWaitMs);
+      const seconds = (Date.now() - started) / 1000;
+      if (seconds > 0.001) waited?.inc({ provider: call.provider }, seconds);
+      return acquired;
+    },
     async throttled(call, retryAfterMs) {
       const key =
         call.account !== undefined
