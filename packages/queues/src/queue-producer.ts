@@ -68,7 +68,8 @@ export function createQueueProducer(options: { connection: Redis; prefix: string
       const data = definition.payload.parse(payload);
       const tenantId = tenantOf(data);
       const priority =
-        extra.priority ?? (tenantId === undefined ? undefined : await fairness.reserve(queue, tenantId, 1));
+        extra.priority ??
+        (tenantId === undefined ? undefined : (await fairness.reserve(queue, new Map([[tenantId, 1]]))).get(tenantId));
       await queueFor(queue).add(
         job,
         data,
@@ -84,8 +85,7 @@ export function createQueueProducer(options: { connection: Redis; prefix: string
         const tenantId = tenantOf(data);
         if (tenantId !== undefined) counts.set(tenantId, (counts.get(tenantId) ?? 0) + 1);
       }
-      const next = new Map<string, number>();
-      for (const [tenantId, count] of counts) next.set(tenantId, await fairness.reserve(queue, tenantId, count));
+      const next = await fairness.reserve(queue, counts);
       const jobs = parsed.map((data) => {
         const tenantId = tenantOf(data);
         const priority = tenantId === undefined ? undefined : next.get(tenantId);

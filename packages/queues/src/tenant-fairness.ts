@@ -36,16 +36,22 @@ export function createTenantFairness(redis: Redis, prefix: string) {
   const runningKey = (queue: string, tenantId: string) => `${prefix}:fair:running:${queue}:${tenantId}`;
 
   return {
-    /** Reserves `count` places for the tenant's new jobs; returns the first job's priority. */
-    async reserve(queue: string, tenantId: string, count: number): Promise<number> {
-      const key = queuedKey(queue, tenantId);
+    /** Reserves places for each tenant's new jobs in one round trip; returns each tenant's first priority. */
+    async reserve(queue: string, counts: ReadonlyMap<string, number>): Promise<Map<string, number>> {
+      if (counts.size === 0) return new Map();
       await connected(redis);
-      const [[, end]] = (await redis
-        .multi()
-        .incrby(key, count)
-        .expire(key, 7 * 86_400)
-        .exec()) as [[null, number]];
-      return Math.min(MAX_PRIORITY, end - count + 1);
+      const pipeline = redis.pipeline();
+      for (const [tenantId, count] of counts) {
+        pipeline.incrby(queuedKey(queue, tenantId), count).expire(queuedKey(queue, tenantId), 7 * 86_400);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      const firsts = new Map<string, number>();
+      [...counts].forEach(([tenantId, count], index) => {
+        const [error, end] = replies[index * 2] ?? [new Error('no reply'), 0];
+        if (error) throw error;
+        firsts.set(tenantId, Math.min(MAX_PRIORITY, Number(end) - count + 1));
+      });
+      return firsts;
     },
 
     /** A job of the tenant left the queue for good (completed, or failed its last attempt). */
