@@ -20,7 +20,7 @@ const GOOGLE_APP = {
 const GOOGLE_CUSTOMER = '1000000015';
 const REDIRECT_URI = 'http://127.0.0.1:9/oauth/callback';
 
-async function googleGrant(simulatorUrl: string): Promise<{ accessToken: string; refreshToken: string }> {
+export async function googleGrant(simulatorUrl: string): Promise<{ accessToken: string; refreshToken: string }> {
   const authorize = new URL(`${simulatorUrl}/google/accounts/o/oauth2/v2/auth`);
   for (const [name, value] of Object.entries({
     client_id: GOOGLE_APP.clientId,

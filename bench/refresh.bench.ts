@@ -1,0 +1,257 @@
+// The refresh fleet under load (issue 5): N connections due at once (default 100,000).
+// - sweep: time to find them in Postgres and enqueue them (target < 5 s);
+// - refreshes/s through the fleet against the simulator, beside raw BullMQ no-op jobs/s in the same run;
+// - a small tenant's p99 wait for its jobs, alone and behind a large tenant's backlog.
+// Needs Postgres and Redis (DATABASE_URL / REDIS_URL, local defaults); leaves nothing behind.
+
+import { randomUUID } from 'node:crypto';
+import { DEV_ENCRYPTION_KEYS, parseEnv, processEnvironment, workerConfigSchema } from '@adsync/config';
+import {
+  createSingleFlight,
+  enqueueDueRefreshes,
+  type RefreshDeps,
+  refreshConnection,
+  sealedTokenColumns,
+  simulatorPlatforms,
+} from '@adsync/connections';
+import { createKeyring } from '@adsync/crypto';
+import { createDatabase, migrateToLatest } from '@adsync/db';
+import { createLogger } from '@adsync/logging';
+import { createMetricsRegistry } from '@adsync/metrics';
+import { createQueueProducer, createRedisConnection } from '@adsync/queues';
+import { consume, createWorkerRuntime, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
+import { Queue, Worker } from 'bullmq';
+import pg from 'pg';
+import { startChildServer } from './lib/child-server.ts';
+import { type BenchRow, printTable } from './lib/print-table.ts';
+import { googleGrant } from './simulator-scenarios.ts';
+
+const CONNECTIONS = Number(process.argv[2] ?? 100_000);
+const CONCURRENCY = 64;
+const BACKLOG = 20_000;
+const SMALL_JOBS = 300;
+
+const config = parseEnv(workerConfigSchema(0), { ...processEnvironment(), ENCRYPTION_KEYS: DEV_ENCRYPTION_KEYS });
+const logger = createLogger({ name: 'bench', level: 'warn', format: 'json' });
+const stamp = Date.now().toString(36);
+const prefix = `{bench-${stamp}}`;
+const databaseName = `adsync_bench_${stamp}`;
+
+const admin = new pg.Client({ connectionString: config.DATABASE_URL });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${databaseName}`);
+const databaseUrl = new URL(config.DATABASE_URL);
+databaseUrl.pathname = `/${databaseName}`;
+const db = createDatabase({ url: databaseUrl.toString(), poolMax: 20, applicationName: 'bench' });
+const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', name: 'bench' });
+const workerRedis = createRedisConnection({ url: config.REDIS_URL, role: 'worker', name: 'bench-worker' });
+const producer = createQueueProducer({ connection: redis, prefix });
+const simulator = await startChildServer(new URL('./lib/simulator-server.ts', import.meta.url).pathname, [
+  JSON.stringify({ google: { requestsPerCustomerPerMinute: 1_000_000_000 } }),
+]);
+const rows: BenchRow[] = [];
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('the benchmark step did not finish in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+try {
+  await migrateToLatest(db);
+  const keyring = createKeyring(config.ENCRYPTION_KEYS);
+  // One Google grant shared by every connection: Google refresh tokens do not rotate, and each refresh is
+  // still its own call to the simulator.
+  const grant = await googleGrant(simulator.url);
+  const tokens = {
+    accessToken: grant.accessToken,
+    accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
+    refreshToken: grant.refreshToken,
+    refreshTokenExpiresAt: null,
+    scopes: ['https://www.googleapis.com/auth/adwords'],
+    externalUserId: null,
+  };
+
+  console.log(`seeding ${CONNECTIONS.toLocaleString('en')} connections…`);
+  const now = new Date();
+  for (let offset = 0; offset < CONNECTIONS; offset += 5_000) {
+    const batch = Array.from({ length: Math.min(5_000, CONNECTIONS - offset) }, () => ({
+      tenantId: randomUUID(),
+      connectionId: randomUUID(),
+    }));
+    await db
+      .insertInto('tenants')
+      .values(batch.map((row) => ({ id: row.tenantId, name: 'bench' })))
+      .execute();
+    await db
+      .insertInto('connections')
+      .values(
+        batch.map((row) => ({
+          ...sealedTokenColumns(keyring, { tenantId: row.tenantId, connectionId: row.connectionId }, tokens),
+          id: row.connectionId,
+          tenant_id: row.tenantId,
+          provider: 'google' as const,
+          auth_method: 'oauth' as const,
+          status: 'active' as const,
+          next_refresh_at: now,
+          last_refreshed_at: now,
+        })) as never,
+      )
+      .execute();
+  }
+
+  const sweepStarted = performance.now();
+  const enqueued = await enqueueDueRefreshes({ db, producer }, new Date());
+  const sweepMs = performance.now() - sweepStarted;
+  rows.push({
+    scenario: `sweep: find + enqueue ${enqueued.toLocaleString('en')} due`,
+    figure: sweepMs,
+    ceiling: 5_000,
+    unit: 'ms',
+    note: sweepMs < 5_000 ? 'meets < 5 s' : 'ABOVE 5 s',
+  });
+
+  const deps: WorkerDeps = { db, producer, logger, redis, config, metrics: createMetricsRegistry('bench') };
+  const refresh: RefreshDeps = {
+    db,
+    producer,
+    keyring,
+    platforms: simulatorPlatforms(simulator.url),
+    singleFlight: createSingleFlight(redis, { keyPrefix: prefix, lockMs: 30_000 }),
+    timing: { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 },
+    logger,
+  };
+  const consumers: QueueConsumer[] = [
+    consume('refresh', {
+      'sweep-due-connections': async () => undefined,
+      'refresh-connection': async ({ data }) => refreshConnection(refresh, data),
+    }),
+  ];
+  const runtime = createWorkerRuntime({
+    app: 'bench',
+    deps,
+    workerConnection: workerRedis,
+    redis,
+    prefix,
+    queues: ['refresh'],
+    consumers,
+    concurrency: CONCURRENCY,
+    tenantConcurrency: 5,
+    health: { host: '127.0.0.1', port: 0 },
+  });
+  const refreshQueue = producer.queue('refresh');
+  const refreshStarted = performance.now();
+  await runtime.start();
+  await until(async () => (await refreshQueue.getCompletedCount()) >= enqueued, 30 * 60_000);
+  const refreshSeconds = (performance.now() - refreshStarted) / 1000;
+  await runtime.stop(10_000);
+  const refreshed = await db
+    .selectFrom('connections')
+    .select(db.fn.countAll<string>().as('count'))
+    .where('credentials_version', '=', 1)
+    .executeTakeFirstOrThrow();
+
+  // The ceiling: BullMQ alone, no-op jobs, same concurrency, same Redis.
+  const ceilingQueue = new Queue('bench-noop', { connection: redis, prefix });
+  const noopJobs = Math.min(enqueued, 20_000);
+  for (let offset = 0; offset < noopJobs; offset += 5_000) {
+    await ceilingQueue.addBulk(
+      Array.from({ length: Math.min(5_000, noopJobs - offset) }, () => ({ name: 'noop', data: {} })),
+    );
+  }
+  const noopStarted = performance.now();
+  const noop = new Worker('bench-noop', async () => undefined, {
+    connection: workerRedis,
+    prefix,
+    concurrency: CONCURRENCY,
+  });
+  await until(async () => (await ceilingQueue.getCompletedCount()) >= noopJobs, 10 * 60_000);
+  const noopPerSecond = noopJobs / ((performance.now() - noopStarted) / 1000);
+  await noop.close();
+  await ceilingQueue.obliterate({ force: true });
+  rows.push({
+    scenario: `refreshes through the fleet (${Number(refreshed.count).toLocaleString('en')} refreshed)`,
+    figure: enqueued / refreshSeconds,
+    ceiling: noopPerSecond,
+    unit: 'jobs/s',
+    note: `BullMQ no-op jobs/s is the ceiling; ${refreshSeconds.toFixed(1)} s in all`,
+  });
+
+  // Fairness: a small tenant's wait for its jobs, alone and behind a large tenant's backlog.
+  const waits: number[] = [];
+  const fairnessRuntime = createWorkerRuntime({
+    app: 'bench',
+    deps: { ...deps, metrics: createMetricsRegistry('bench-fairness') },
+    workerConnection: workerRedis,
+    redis,
+    prefix,
+    queues: ['klaviyo-sync'],
+    consumers: [
+      consume('klaviyo-sync', {
+        'sync-klaviyo': async ({ data, jobId }) => {
+          if (data.scope === 'lists') {
+            const job = await producer.queue('klaviyo-sync').getJob(jobId);
+            if (job !== undefined) waits.push(Date.now() - job.timestamp);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        },
+      }),
+    ],
+    concurrency: CONCURRENCY,
+    tenantConcurrency: 5,
+    health: { host: '127.0.0.1', port: 0 },
+  });
+  await fairnessRuntime.start();
+  const smallTenant = randomUUID();
+  const smallWaits = async () => {
+    waits.length = 0;
+    for (let index = 0; index < SMALL_JOBS; index += 1) {
+      await producer.enqueue('klaviyo-sync', 'sync-klaviyo', {
+        tenantId: smallTenant,
+        connectionId: randomUUID(),
+        scope: 'lists',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await until(async () => waits.length >= SMALL_JOBS, 10 * 60_000);
+    return percentile(waits, 99);
+  };
+  const alone = await smallWaits();
+  const bigTenant = randomUUID();
+  await producer.enqueueBulk(
+    'klaviyo-sync',
+    'sync-klaviyo',
+    Array.from({ length: BACKLOG }, () => ({
+      tenantId: bigTenant,
+      connectionId: randomUUID(),
+      scope: 'segments' as const,
+    })),
+  );
+  const behindBacklog = await smallWaits();
+  await fairnessRuntime.stop(10_000);
+  rows.push({
+    scenario: `small tenant p99 wait behind a ${BACKLOG.toLocaleString('en')}-job backlog`,
+    figure: behindBacklog,
+    ceiling: alone,
+    unit: 'ms',
+    note: `the ceiling column is the same tenant's p99 with no backlog`,
+  });
+  printTable(rows);
+} finally {
+  await producer.close();
+  for (const name of ['refresh', 'klaviyo-sync'] as const)
+    await new Queue(name, { connection: redis, prefix }).obliterate({ force: true }).catch(() => undefined);
+  redis.disconnect();
+  workerRedis.disconnect();
+  await db.destroy();
+  await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+  await admin.end();
+  await simulator.stop();
+}
