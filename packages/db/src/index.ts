@@ -16,6 +16,7 @@ export {
 export { insertApiKey, listApiKeys, revokeApiKey, useApiKey } from './repositories/api-keys.repository.ts';
 export {
   countConnectionsByStatus,
+  type DueCursor,
   findConnection,
   findConnectionByProvider,
   findConnectionEvent,

@@ -1,30 +1,41 @@
-// The refresh sweep: Postgres says which connections are due (an indexed range scan), the queue gets one
-// refresh job per connection (deduplicated per connection, so a slow refresh is never doubled).
+// The refresh sweep: Postgres says which connections are due (keyset pages over an index), the queue gets
+// one refresh job per connection (deduplicated per connection, so a slow refresh is never doubled). The
+// next page is read while the current one is being enqueued.
 
-import { type Db, findDueConnections } from '@adsync/db';
+import { type Db, type DueCursor, findDueConnections } from '@adsync/db';
 import type { QueueProducer } from '@adsync/queues';
 
 const BATCH = 5_000;
 
 /** Enqueues a refresh for every due connection; returns how many it enqueued. */
-export async function enqueueDueRefreshes(deps: { db: Db; producer: QueueProducer }, now: Date): Promise<number> {
+export async function enqueueDueRefreshes(
+  deps: { db: Db; producer: QueueProducer },
+  now: Date,
+  batch = BATCH,
+): Promise<number> {
+  const page = (after?: DueCursor) =>
+    findDueConnections(deps.db, { now, limit: batch, ...(after === undefined ? {} : { after }) });
   let enqueued = 0;
-  let offsetGuard = 0;
-  for (;;) {
-    const due = await findDueConnections(deps.db, { now, limit: BATCH, offset: offsetGuard });
-    if (due.length === 0) return enqueued;
+  let current = await page();
+  while (current.length > 0) {
+    const last = current.at(-1);
+    const next =
+      current.length === batch && last !== undefined
+        ? page({ nextRefreshAt: last.next_refresh_at, id: last.id })
+        : undefined;
+    // Observed now, awaited below: a failed enqueue must not leave the read's rejection unhandled.
+    next?.catch(() => undefined);
     await deps.producer.enqueueBulk(
       'refresh',
       'refresh-connection',
-      due.map((connection) => ({
+      current.map((connection) => ({
         tenantId: connection.tenant_id,
         connectionId: connection.id,
         reason: 'due' as const,
       })),
     );
-    enqueued += due.length;
-    if (due.length < BATCH) return enqueued;
-    // Enqueuing does not change next_refresh_at, so page on: the same rows would come back otherwise.
-    offsetGuard += due.length;
+    enqueued += current.length;
+    current = next === undefined ? [] : await next;
   }
+  return enqueued;
 }

@@ -1,6 +1,7 @@
 // Connections: one tenant's link to one platform. Every read takes the tenant id, so a caller can never
 // reach another tenant's connection by guessing an id.
 
+import { sql } from 'kysely';
 import type { Db } from '../create-database.ts';
 import type { Connection, ConnectionEvent, ConnectionUpdate, NewConnection, Provider } from '../schema.ts';
 
@@ -107,21 +108,32 @@ export async function updateConnectionIfVersion(
     .executeTakeFirst();
 }
 
-/** Connections whose credentials are due for a refresh or health check, soonest first. */
+/** Where a page of due connections ended, so the next page starts after it. */
+export interface DueCursor {
+  nextRefreshAt: Date;
+  id: string;
+}
+
+/**
+ * Connections whose credentials are due for a refresh or health check, soonest first, one page at a time:
+ * keyset paging on (next_refresh_at, id), an index range scan however many are due.
+ */
 export async function findDueConnections(
   db: Db,
-  options: { now: Date; limit: number; offset?: number },
-): Promise<Pick<Connection, 'id' | 'tenant_id' | 'provider'>[]> {
-  return db
+  options: { now: Date; limit: number; after?: DueCursor },
+): Promise<(Pick<Connection, 'id' | 'tenant_id' | 'provider'> & { next_refresh_at: Date })[]> {
+  let query = db
     .selectFrom('connections')
-    .select(['id', 'tenant_id', 'provider'])
+    .select(['id', 'tenant_id', 'provider', 'next_refresh_at'])
     .where('status', 'in', ['active', 'degraded'])
-    .where('next_refresh_at', '<=', options.now)
-    .orderBy('next_refresh_at')
-    .orderBy('id')
-    .limit(options.limit)
-    .offset(options.offset ?? 0)
-    .execute();
+    .where('next_refresh_at', 'is not', null)
+    .where('next_refresh_at', '<=', options.now);
+  const after = options.after;
+  if (after !== undefined) {
+    query = query.where(sql<boolean>`(next_refresh_at, id) > (${after.nextRefreshAt}, ${after.id}::uuid)`);
+  }
+  const rows = await query.orderBy('next_refresh_at').orderBy('id').limit(options.limit).execute();
+  return rows.map((row) => ({ ...row, next_refresh_at: row.next_refresh_at as Date }));
 }
 
 export async function findConnectionEvent(
