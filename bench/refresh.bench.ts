@@ -108,15 +108,33 @@ try {
       .execute();
   }
 
+  // The sweep's ceiling: BullMQ adding the same number of jobs, with the same options, and nothing else.
+  const addQueue = new Queue('bench-add', { connection: redis, prefix });
+  const addStarted = performance.now();
+  for (let offset = 0; offset < CONNECTIONS; offset += 5_000) {
+    await addQueue.addBulk(
+      Array.from({ length: Math.min(5_000, CONNECTIONS - offset) }, (_, index) => {
+        const id = randomUUID();
+        return {
+          name: 'refresh-connection',
+          data: { tenantId: id, connectionId: id, reason: 'due' },
+          opts: { deduplication: { id, keepLastIfActive: true }, priority: offset + index + 1, attempts: 5 },
+        };
+      }),
+    );
+  }
+  const addMs = performance.now() - addStarted;
+  await addQueue.obliterate({ force: true });
+
   const sweepStarted = performance.now();
   const enqueued = await enqueueDueRefreshes({ db, producer }, new Date());
   const sweepMs = performance.now() - sweepStarted;
   rows.push({
     scenario: `sweep: find + enqueue ${enqueued.toLocaleString('en')} due`,
     figure: sweepMs,
-    ceiling: 5_000,
+    ceiling: addMs,
     unit: 'ms',
-    note: sweepMs < 5_000 ? 'meets < 5 s' : 'ABOVE 5 s',
+    note: `${sweepMs < 5_000 ? 'meets' : 'ABOVE'} the 5 s target; ceiling = BullMQ addBulk of as many jobs alone`,
   });
 
   const deps: WorkerDeps = { db, producer, logger, redis, config, metrics: createMetricsRegistry('bench') };
