@@ -1,15 +1,13 @@
 import { findConnection } from '@adsync/db';
-import { createLogger } from '@adsync/logging';
 import { createQueueProducer, type QueueProducer } from '@adsync/queues';
 import { type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { useTestEnvironment } from '@adsync/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PlatformClients } from '../platform-clients.ts';
-import { connectForTest, simulatorPlatforms, TEST_KEYRING } from '../testing/connected-connection.ts';
+import { connectForTest, refreshDepsForTest, simulatorPlatforms } from '../testing/connected-connection.ts';
 import { getFreshAccessToken } from './fresh-access-token.ts';
 import type { RefreshDeps } from './refresh-connection.ts';
-import { createSingleFlight } from './single-flight.ts';
 
 const env = useTestEnvironment();
 let producer: QueueProducer;
@@ -32,15 +30,7 @@ afterAll(async () => {
 function processDeps(): RefreshDeps {
   const redis = new Redis(env.redisUrl);
   otherProcesses.push(redis);
-  return {
-    db: env.db,
-    producer,
-    keyring: TEST_KEYRING,
-    platforms,
-    singleFlight: createSingleFlight(redis, { keyPrefix: env.queuePrefix, lockMs: 30_000 }),
-    timing: { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 },
-    logger: createLogger({ name: 'test', level: 'silent', format: 'json' }),
-  };
+  return refreshDepsForTest({ db: env.db, redis, lockPrefix: env.queuePrefix, producer, platforms });
 }
 
 const tokenCalls = () => sim.context.recorder.requestCounts()['google POST /oauth2/token 200'] ?? 0;

@@ -9,14 +9,13 @@ import { useTestEnvironment } from '@adsync/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformClients } from '../platform-clients.ts';
-import { connectForTest, simulatorPlatforms, TEST_KEYRING } from '../testing/connected-connection.ts';
+import { connectForTest, refreshDepsForTest, simulatorPlatforms } from '../testing/connected-connection.ts';
 import { DEGRADED_AFTER_FAILURES, type RefreshDeps, refreshConnection } from './refresh-connection.ts';
-import { createSingleFlight } from './single-flight.ts';
 
 const env = useTestEnvironment();
 let producer: QueueProducer;
-const logger = createLogger({ name: 'refresh-test', level: 'silent', format: 'json' });
-const timing = { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 };
+const _logger = createLogger({ name: 'refresh-test', level: 'silent', format: 'json' });
+const _timing = { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 };
 let sim: RunningSimulator;
 let platforms: PlatformClients;
 let secondProcess: Redis;
@@ -35,16 +34,14 @@ afterAll(async () => {
 
 /** What one worker process holds; `redis` and `lockPrefix` tell processes apart. */
 function processDeps(redis = env.redis, lockPrefix = env.queuePrefix, now?: () => number): RefreshDeps {
-  return {
+  return refreshDepsForTest({
     db: env.db,
+    redis,
+    lockPrefix,
     producer,
-    keyring: TEST_KEYRING,
     platforms,
-    singleFlight: createSingleFlight(redis, { keyPrefix: lockPrefix, lockMs: 30_000 }),
-    timing,
-    logger,
     ...(now === undefined ? {} : { now }),
-  };
+  });
 }
 
 const keyOf = (connection: Connection) => ({ tenantId: connection.tenant_id, connectionId: connection.id });

@@ -2,7 +2,6 @@
 // "processes" never exceeds it at the platform (the simulator enforces the same limit and would answer
 // 40100); without the limiter the same burst is throttled.
 
-import { createLogger } from '@adsync/logging';
 import { createQueueProducer, type QueueProducer } from '@adsync/queues';
 import { type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { useTestEnvironment } from '@adsync/testing';
@@ -10,9 +9,8 @@ import { createPlatformLimiter, createRateLimiter } from '@adsync/worker-runtime
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PlatformClients } from '../platform-clients.ts';
-import { connectForTest, simulatorPlatforms, TEST_KEYRING } from '../testing/connected-connection.ts';
+import { connectForTest, refreshDepsForTest, simulatorPlatforms } from '../testing/connected-connection.ts';
 import { type CallLimiter, type RefreshDeps, refreshConnection } from './refresh-connection.ts';
-import { createSingleFlight } from './single-flight.ts';
 
 const QPS = 4;
 const env = useTestEnvironment();
@@ -34,16 +32,14 @@ afterAll(async () => {
 });
 
 function deps(redis: Redis, limiter?: CallLimiter): RefreshDeps {
-  return {
+  return refreshDepsForTest({
     db: env.db,
+    redis,
+    lockPrefix: env.queuePrefix,
     producer,
-    keyring: TEST_KEYRING,
     platforms,
-    singleFlight: createSingleFlight(redis, { keyPrefix: env.queuePrefix, lockMs: 30_000 }),
-    timing: { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 },
-    logger: createLogger({ name: 'test', level: 'silent', format: 'json' }),
     ...(limiter === undefined ? {} : { limiter }),
-  };
+  });
 }
 
 function limiterOn(redis: Redis): CallLimiter {

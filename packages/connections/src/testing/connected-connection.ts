@@ -4,11 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { createKeyring, createPkcePair, type Keyring } from '@adsync/crypto';
 import { type Connection, createTenant, type Db, insertConnection, updateConnection } from '@adsync/db';
+import { createLogger } from '@adsync/logging';
 import { PROVIDER_IDS, type ProviderId, simulatorProviderSettings, type TokenSet } from '@adsync/providers';
+import type { QueueProducer } from '@adsync/queues';
 import { completeConsent } from '@adsync/simulator';
+import type { Redis } from 'ioredis';
 import { sealedTokenColumns } from '../credentials.ts';
 import { createPlatformClients, type PlatformClients } from '../platform-clients.ts';
+import type { CallLimiter, RefreshDeps } from '../refresh/refresh-connection.ts';
 import { planCredentials } from '../refresh/refresh-policy.ts';
+import { createSingleFlight } from '../refresh/single-flight.ts';
 
 export const TEST_KEYRING: Keyring = createKeyring([{ id: 'test', key: Buffer.alloc(32, 9) }]);
 
@@ -65,4 +70,27 @@ export async function connectForTest(
   );
   if (connection === undefined) throw new Error('the connection was not stored');
   return { connection, tokens: exchanged.value };
+}
+
+/** What one refreshing "process" holds in a test: its own Redis client and lock prefix tell processes apart. */
+export function refreshDepsForTest(options: {
+  db: Db;
+  redis: Redis;
+  lockPrefix: string;
+  producer: QueueProducer;
+  platforms: PlatformClients;
+  limiter?: CallLimiter;
+  now?: () => number;
+}): RefreshDeps {
+  return {
+    db: options.db,
+    producer: options.producer,
+    keyring: TEST_KEYRING,
+    platforms: options.platforms,
+    singleFlight: createSingleFlight(options.redis, { keyPrefix: options.lockPrefix, lockMs: 30_000 }),
+    timing: { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 },
+    logger: createLogger({ name: 'refresh-test', level: 'silent', format: 'json' }),
+    ...(options.limiter === undefined ? {} : { limiter: options.limiter }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  };
 }
