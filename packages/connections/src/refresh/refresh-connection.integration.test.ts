@@ -2,7 +2,6 @@
 // "processes", revocation → needs_reauth, the race that is not a revocation, transient failures and throttles.
 
 import { type Connection, findConnection, listConnectionEvents } from '@adsync/db';
-import { createLogger } from '@adsync/logging';
 import { createQueueProducer, type QueueProducer } from '@adsync/queues';
 import { type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { useTestEnvironment } from '@adsync/testing';
@@ -14,8 +13,6 @@ import { DEGRADED_AFTER_FAILURES, type RefreshDeps, refreshConnection } from './
 
 const env = useTestEnvironment();
 let producer: QueueProducer;
-const _logger = createLogger({ name: 'refresh-test', level: 'silent', format: 'json' });
-const _timing = { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 };
 let sim: RunningSimulator;
 let platforms: PlatformClients;
 let secondProcess: Redis;
