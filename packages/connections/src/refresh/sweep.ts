@@ -16,6 +16,8 @@ export async function enqueueDueRefreshes(
   const page = (after?: DueCursor) =>
     findDueConnections(deps.db, { now, limit: batch, ...(after === undefined ? {} : { after }) });
   let enqueued = 0;
+  // Two batches in flight at once keep both Redis and this process busy (BullMQ's adds are CPU on both).
+  const inFlight: Promise<void>[] = [];
   let current = await page();
   while (current.length > 0) {
     const last = current.at(-1);
@@ -25,7 +27,7 @@ export async function enqueueDueRefreshes(
         : undefined;
     // Observed now, awaited below: a failed enqueue must not leave the read's rejection unhandled.
     next?.catch(() => undefined);
-    await deps.producer.enqueueBulk(
+    const adding = deps.producer.enqueueBulk(
       'refresh',
       'refresh-connection',
       current.map((connection) => ({
@@ -34,8 +36,12 @@ export async function enqueueDueRefreshes(
         reason: 'due' as const,
       })),
     );
+    adding.catch(() => undefined);
+    inFlight.push(adding);
     enqueued += current.length;
+    if (inFlight.length >= 2) await inFlight.shift();
     current = next === undefined ? [] : await next;
   }
+  await Promise.all(inFlight);
   return enqueued;
 }
