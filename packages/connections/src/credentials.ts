@@ -2,7 +2,7 @@
 // ciphertext copied to another row or column fails to open.
 
 import { type Keyring, openSecret, sealSecret } from '@adsync/crypto';
-import type { ConnectionUpdate } from '@adsync/db';
+import type { Connection, ConnectionUpdate } from '@adsync/db';
 import type { TokenSet } from '@adsync/providers';
 
 export interface ConnectionKey {
@@ -60,4 +60,21 @@ export function nextRefreshAt(expiresAt: Date | null, now = Date.now()): Date | 
   const remaining = expiresAt.getTime() - now;
   const lead = Math.min(86_400_000, Math.max(60_000, remaining / 10));
   return new Date(expiresAt.getTime() - lead);
+}
+
+/** A connection's OAuth credentials, opened; undefined when it holds none (a Klaviyo key, a wiped one). */
+export function openTokenSet(keyring: Keyring, connection: Connection): TokenSet | undefined {
+  if (connection.access_token_ciphertext === null) return undefined;
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  return {
+    accessToken: openCredential(keyring, key, 'access_token', connection.access_token_ciphertext),
+    accessTokenExpiresAt: connection.access_token_expires_at,
+    refreshToken:
+      connection.refresh_token_ciphertext === null
+        ? null
+        : openCredential(keyring, key, 'refresh_token', connection.refresh_token_ciphertext),
+    refreshTokenExpiresAt: connection.refresh_token_expires_at,
+    scopes: connection.scopes,
+    externalUserId: connection.external_user_id,
+  };
 }

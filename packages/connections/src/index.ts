@@ -2,6 +2,7 @@ export {
   type ConnectionKey,
   nextRefreshAt,
   openCredential,
+  openTokenSet,
   sealedApiKeyColumns,
   sealedTokenColumns,
   WIPED_CREDENTIALS,

@@ -1,6 +1,7 @@
 // Redis clients set up the way BullMQ's production guide asks: workers wait out a Redis outage and
 // resume; producers (the gateway, schedulers) fail fast so an HTTP request gets an error, not a hang.
 
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 
 export type RedisRole = 'worker' | 'producer';
@@ -21,4 +22,15 @@ export function createRedisConnection(options: { url: string; role: RedisRole; n
     return new Redis(options.url, { ...common, maxRetriesPerRequest: null, enableOfflineQueue: true });
   }
   return new Redis(options.url, { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+}
+
+/**
+ * Producer connections fail fast instead of queueing commands while they connect: before a direct command,
+ * wait for the first connection (BullMQ's own queues do the same), but never for a reconnection.
+ */
+export async function whenConnected(redis: Redis): Promise<void> {
+  if (redis.status === 'wait') void redis.connect().catch(() => undefined);
+  if (redis.status === 'wait' || redis.status === 'connecting' || redis.status === 'connect') {
+    await once(redis, 'ready');
+  }
 }

@@ -4,8 +4,8 @@
 // - a cap: at most `limit` of one tenant's jobs run at once per queue, across every worker process, counted
 //   in a Redis sorted set whose entries expire if a worker dies without removing them.
 
-import { once } from 'node:events';
 import type { Redis } from 'ioredis';
+import { whenConnected } from './redis-connection.ts';
 
 /** BullMQ's largest priority. */
 export const MAX_PRIORITY = 2_097_151;
@@ -20,17 +20,6 @@ redis.call('zadd', KEYS[1], ARGV[4], ARGV[3])
 redis.call('pexpire', KEYS[1], ARGV[5])
 return 1`;
 
-/**
- * Producer connections fail fast instead of queueing commands while they connect; wait for the first
- * connection (BullMQ's own queues do the same) but never for a reconnection.
- */
-async function connected(redis: Redis): Promise<void> {
-  if (redis.status === 'connecting' || redis.status === 'connect' || redis.status === 'wait') {
-    if (redis.status === 'wait') void redis.connect().catch(() => undefined);
-    await once(redis, 'ready');
-  }
-}
-
 export function createTenantFairness(redis: Redis, prefix: string) {
   const queuedKey = (queue: string, tenantId: string) => `${prefix}:fair:queued:${queue}:${tenantId}`;
   const runningKey = (queue: string, tenantId: string) => `${prefix}:fair:running:${queue}:${tenantId}`;
@@ -39,7 +28,7 @@ export function createTenantFairness(redis: Redis, prefix: string) {
     /** Reserves places for each tenant's new jobs in one round trip; returns each tenant's first priority. */
     async reserve(queue: string, counts: ReadonlyMap<string, number>): Promise<Map<string, number>> {
       if (counts.size === 0) return new Map();
-      await connected(redis);
+      await whenConnected(redis);
       const pipeline = redis.pipeline();
       for (const [tenantId, count] of counts) {
         pipeline.incrby(queuedKey(queue, tenantId), count).expire(queuedKey(queue, tenantId), 7 * 86_400);
@@ -56,7 +45,7 @@ export function createTenantFairness(redis: Redis, prefix: string) {
 
     /** A job of the tenant left the queue for good (completed, or failed its last attempt). */
     async release(queue: string, tenantId: string): Promise<void> {
-      await connected(redis);
+      await whenConnected(redis);
       await redis.eval(RELEASE_PRIORITY, 1, queuedKey(queue, tenantId));
     },
 
@@ -68,7 +57,7 @@ export function createTenantFairness(redis: Redis, prefix: string) {
       limit: number,
       staleAfterMs: number,
     ): Promise<boolean> {
-      await connected(redis);
+      await whenConnected(redis);
       const now = Date.now();
       const taken = await redis.eval(
         TAKE_SLOT,

@@ -2,7 +2,7 @@
 // so every worker process shares one budget. A call takes a unit from all its scopes at once or from none.
 // When a platform throttles anyway, `block` pauses just that scope for as long as the platform asked.
 
-import { once } from 'node:events';
+import { whenConnected } from '@adsync/queues';
 import type { Redis } from 'ioredis';
 
 export interface LimitScope {
@@ -49,18 +49,12 @@ export interface RateLimiter {
   block(key: string, forMs: number): Promise<void>;
 }
 
-async function connected(redis: Redis): Promise<void> {
-  if (redis.status === 'wait') void redis.connect().catch(() => undefined);
-  if (redis.status === 'wait' || redis.status === 'connecting' || redis.status === 'connect')
-    await once(redis, 'ready');
-}
-
 export function createRateLimiter(redis: Redis, prefix: string, now: () => number = Date.now): RateLimiter {
   const blockKey = (key: string) => `${prefix}:limit:${key}:blocked`;
   const limiter: RateLimiter = {
     async take(scopes) {
       if (scopes.length === 0) return { taken: true };
-      await connected(redis);
+      await whenConnected(redis);
       const at = now();
       const keys = scopes.flatMap((scope) => [
         `${prefix}:limit:${scope.key}:${Math.floor(at / scope.windowMs)}`,
@@ -82,7 +76,7 @@ export function createRateLimiter(redis: Redis, prefix: string, now: () => numbe
     },
     async block(key, forMs) {
       if (forMs <= 0) return;
-      await connected(redis);
+      await whenConnected(redis);
       await redis.eval(BLOCK, 1, blockKey(key), String(now() + forMs), String(forMs));
     },
   };

@@ -2,7 +2,7 @@
 // (revoking at the platform where it can), reconnect (same connection id and history), and the audit trail.
 // Every route is scoped to the caller's tenant; another tenant's connection id is simply not found.
 
-import { openCredential, WIPED_CREDENTIALS } from '@adsync/connections';
+import { openTokenSet, WIPED_CREDENTIALS } from '@adsync/connections';
 import {
   type Connection,
   findConnection,
@@ -14,7 +14,7 @@ import {
   updateConnection,
 } from '@adsync/db';
 import { AppError } from '@adsync/errors';
-import type { ProviderId, TokenSet } from '@adsync/providers';
+import type { ProviderId } from '@adsync/providers';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
@@ -52,23 +52,6 @@ async function ownConnection(deps: GatewayDeps, request: FastifyRequest): Promis
   const connection = await findConnection(deps.db, { tenantId: tenantOf(request).tenantId, connectionId: id });
   if (connection === undefined) throw notFound();
   return connection;
-}
-
-/** The credentials of an OAuth connection as a TokenSet, for revocation. */
-function storedTokens(deps: GatewayDeps, connection: Connection): TokenSet | undefined {
-  if (connection.access_token_ciphertext === null) return undefined;
-  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
-  return {
-    accessToken: openCredential(deps.keyring, key, 'access_token', connection.access_token_ciphertext),
-    accessTokenExpiresAt: connection.access_token_expires_at,
-    refreshToken:
-      connection.refresh_token_ciphertext === null
-        ? null
-        : openCredential(deps.keyring, key, 'refresh_token', connection.refresh_token_ciphertext),
-    refreshTokenExpiresAt: connection.refresh_token_expires_at,
-    scopes: connection.scopes,
-    externalUserId: connection.external_user_id,
-  };
 }
 
 export function connectionsRoutes(deps: GatewayDeps) {
@@ -163,7 +146,7 @@ export function connectionsRoutes(deps: GatewayDeps) {
       const key = { tenantId: connection.tenant_id, connectionId: connection.id };
       let revokedAtPlatform = false;
       let revokeProblem: string | undefined;
-      const tokens = storedTokens(deps, connection);
+      const tokens = openTokenSet(deps.keyring, connection);
       if (tokens !== undefined) {
         // Best effort: a platform that is down must not keep a brand from disconnecting.
         const revoked = await deps.providers.oauth(connection.provider as ProviderId).revoke(tokens);

@@ -18,7 +18,7 @@ import {
 import type { Logger } from '@adsync/logging';
 import type { ProviderError, ProviderId, ProviderResult, TokenSet } from '@adsync/providers';
 import type { QueueProducer } from '@adsync/queues';
-import { openCredential, sealedTokenColumns } from '../credentials.ts';
+import { openCredential, openTokenSet, sealedTokenColumns } from '../credentials.ts';
 import type { PlatformClients } from '../platform-clients.ts';
 import { notifyTenant } from '../webhooks/deliver-webhook.ts';
 import type { RefreshMetrics } from './refresh-metrics.ts';
@@ -68,22 +68,6 @@ const LIVE = new Set(['active', 'degraded', 'pending']);
 export function backoffMs(failures: number, random = Math.random): number {
   const base = Math.min(MAX_BACKOFF_MS, 30_000 * 2 ** Math.max(0, failures - 1));
   return Math.round(base * (0.5 + random()));
-}
-
-function storedTokens(keyring: Keyring, connection: Connection): TokenSet | undefined {
-  if (connection.access_token_ciphertext === null) return undefined;
-  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
-  return {
-    accessToken: openCredential(keyring, key, 'access_token', connection.access_token_ciphertext),
-    accessTokenExpiresAt: connection.access_token_expires_at,
-    refreshToken:
-      connection.refresh_token_ciphertext === null
-        ? null
-        : openCredential(keyring, key, 'refresh_token', connection.refresh_token_ciphertext),
-    refreshTokenExpiresAt: connection.refresh_token_expires_at,
-    scopes: connection.scopes,
-    externalUserId: connection.external_user_id,
-  };
 }
 
 function planOf(
@@ -187,7 +171,7 @@ async function refreshHoldingLock(
   if (!options.force && connection.next_refresh_at !== null && connection.next_refresh_at.getTime() > now) {
     return done({ kind: 'skipped', reason: 'not_due' });
   }
-  const tokens = storedTokens(deps.keyring, connection);
+  const tokens = openTokenSet(deps.keyring, connection);
   const plan = planOf(connection, tokens?.refreshToken !== undefined && tokens.refreshToken !== null, deps.timing, now);
   const version = { ...key, credentialsVersion: connection.credentials_version };
 

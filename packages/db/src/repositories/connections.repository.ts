@@ -80,13 +80,22 @@ export async function updateConnection(
   key: { tenantId: string; connectionId: string },
   values: ConnectionUpdate,
 ): Promise<Connection | undefined> {
-  return db
+  return updateWhere(db, key, values);
+}
+
+/** The one UPDATE of a connection: scoped to the tenant, and to a credentials version when one is given. */
+async function updateWhere(
+  db: Db,
+  key: { tenantId: string; connectionId: string; credentialsVersion?: number },
+  values: ConnectionUpdate,
+): Promise<Connection | undefined> {
+  let query = db
     .updateTable('connections')
     .set({ ...values, updated_at: new Date() })
     .where('tenant_id', '=', key.tenantId)
-    .where('id', '=', key.connectionId)
-    .returningAll()
-    .executeTakeFirst();
+    .where('id', '=', key.connectionId);
+  if (key.credentialsVersion !== undefined) query = query.where('credentials_version', '=', key.credentialsVersion);
+  return query.returningAll().executeTakeFirst();
 }
 
 /**
@@ -98,14 +107,7 @@ export async function updateConnectionIfVersion(
   key: { tenantId: string; connectionId: string; credentialsVersion: number },
   values: ConnectionUpdate,
 ): Promise<Connection | undefined> {
-  return db
-    .updateTable('connections')
-    .set({ ...values, updated_at: new Date() })
-    .where('tenant_id', '=', key.tenantId)
-    .where('id', '=', key.connectionId)
-    .where('credentials_version', '=', key.credentialsVersion)
-    .returningAll()
-    .executeTakeFirst();
+  return updateWhere(db, key, values);
 }
 
 /** Where a page of due connections ended, so the next page starts after it. */
