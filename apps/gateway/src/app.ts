@@ -15,6 +15,7 @@ import { onboardingRoutes } from './onboarding/onboarding.route.ts';
 import { bullBoardRoutes } from './routes/bull-board.route.ts';
 import { healthRoutes } from './routes/health.route.ts';
 import { metricsRoutes, observeHttpRequests } from './routes/metrics.route.ts';
+import { spendRoutes } from './spend/spend.route.ts';
 import { adminSessionRoutes } from './tenants/admin-session.route.ts';
 import { apiKeysRoutes } from './tenants/api-keys.route.ts';
 import { webhookRoutes } from './tenants/webhook.route.ts';
@@ -50,5 +51,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(onboardingRoutes(deps));
   await app.register(apiKeysRoutes(deps));
   await app.register(webhookRoutes(deps));
+  await app.register(spendRoutes(deps));
   return app;
 }

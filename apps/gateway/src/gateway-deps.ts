@@ -9,7 +9,17 @@ import type { QueueProducer } from '@adsync/queues';
 import type { Redis } from 'ioredis';
 
 export interface GatewayDeps {
-  config: Pick<GatewayConfig, 'NODE_ENV' | 'PUBLIC_BASE_URL' | 'TRUST_PROXY' | 'OAUTH_STATE_SECRET'>;
+  config: Pick<
+    GatewayConfig,
+    | 'NODE_ENV'
+    | 'PUBLIC_BASE_URL'
+    | 'TRUST_PROXY'
+    | 'OAUTH_STATE_SECRET'
+    | 'SPEND_LOOKBACK_META_DAYS'
+    | 'SPEND_LOOKBACK_GOOGLE_DAYS'
+    | 'SPEND_LOOKBACK_TIKTOK_DAYS'
+    | 'SPEND_BACKFILL_CHUNK_DAYS'
+  >;
   logger: Logger;
   db: Db;
   /** Producer-style connection (fails fast), shared by the queues and the readiness check. */

@@ -1,51 +1,8 @@
 // worker-refresh's handlers: the sweep tick fans out due connections; each refresh job keeps one
 // connection's credentials alive (packages/connections does the work).
 
-import { resolveProviders } from '@adsync/config';
-import {
-  createPlatformClients,
-  createSingleFlight,
-  deliverWebhook,
-  enqueueDueRefreshes,
-  type RefreshDeps,
-  refreshConnection,
-  registerRefreshMetrics,
-} from '@adsync/connections';
-import { createKeyring } from '@adsync/crypto';
-import {
-  consume,
-  createPlatformLimiter,
-  createRateLimiter,
-  type QueueConsumer,
-  type WorkerDeps,
-} from '@adsync/worker-runtime';
-
-export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps {
-  const { config } = deps;
-  return {
-    db: deps.db,
-    producer: deps.producer,
-    keyring: createKeyring(config.ENCRYPTION_KEYS),
-    platforms: createPlatformClients(resolveProviders(config)),
-    // As long as a job's own lock: when a worker dies mid-refresh, its job and its connection lock free up
-    // together, and the job's next run can refresh.
-    singleFlight: createSingleFlight(deps.redis, {
-      keyPrefix: config.QUEUE_PREFIX,
-      lockMs: config.WORKER_JOB_LOCK_SECONDS * 1000,
-    }),
-    timing: {
-      marginMs: config.REFRESH_MARGIN_SECONDS * 1000,
-      healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_SECONDS * 1000,
-    },
-    logger: deps.logger,
-    metrics: registerRefreshMetrics(deps.metrics, deps.db),
-    limiter: createPlatformLimiter(
-      createRateLimiter(deps.redis, config.QUEUE_PREFIX),
-      config.RATE_LIMITS,
-      deps.metrics,
-    ),
-  };
-}
+import { deliverWebhook, enqueueDueRefreshes, refreshConnection, refreshDepsFrom } from '@adsync/connections';
+import { consume, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
 
 export function refreshConsumers(deps: WorkerDeps): QueueConsumer[] {
   const refresh = refreshDepsFrom(deps);

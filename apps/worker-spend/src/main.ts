@@ -1,11 +1,13 @@
-// worker-spend: consumes spend-hourly and spend-nightly; pulls ad spend hourly and restates it nightly.
-// Its job handlers arrive with their features; until then it owns its queues' health and metrics.
+// worker-spend: consumes spend-hourly and spend-nightly. Job Scheduler ticks fan out one job per selected ad
+// account; each job pulls an account's spend at day, hour and region grain (see packages/spend).
 
 import { runWorkerApp } from '@adsync/worker-runtime';
+import { declareSpendTicks, spendConsumers } from './spend.jobs.ts';
 
 await runWorkerApp({
   name: 'worker-spend',
   defaultHealthPort: 3102,
   queues: ['spend-hourly', 'spend-nightly'],
-  consumers: () => [],
+  consumers: spendConsumers,
+  onStart: declareSpendTicks,
 });

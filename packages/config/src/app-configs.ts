@@ -13,6 +13,7 @@ import {
   refreshFields,
   runtimeFields,
   shutdownFields,
+  spendFields,
   workerFields,
 } from './fields.ts';
 import { providerFields, refuseSimulatorInProduction } from './provider-fields.ts';
@@ -61,6 +62,7 @@ export const gatewayConfigSchema = z
     ...oauthStateFields,
     ...shutdownFields,
     ...gatewayFields,
+    ...spendFields,
     ...providerFields,
   })
   .superRefine(refuseDevelopmentSecretsInProduction)
@@ -77,6 +79,7 @@ export function workerConfigSchema(defaultHealthPort: number) {
       ...shutdownFields,
       ...workerFields(defaultHealthPort),
       ...refreshFields,
+      ...spendFields,
       ...rateLimitFields,
       PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
       ...providerFields,

@@ -148,6 +148,26 @@ export const refreshFields = {
   REFRESH_SWEEP_EVERY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
 };
 
+/** When and how far back spend is pulled (worker-spend; the gateway's backfill uses the chunk size). */
+export const spendFields = {
+  /** How often the hourly tick fans out a sync of every selected ad account. */
+  SPEND_HOURLY_EVERY_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  /** For this many hours after an account's local midnight, the hourly sync also re-reads yesterday. */
+  SPEND_YESTERDAY_HOURS: z.coerce.number().int().min(0).max(23).default(4),
+  /** The account's local hour from which its nightly restatement is due (0–23). */
+  SPEND_NIGHTLY_LOCAL_HOUR: z.coerce.number().int().min(0).max(23).default(3),
+  /** Days the nightly restatement re-reads per platform, unless a tenant set its own (1–90). */
+  SPEND_LOOKBACK_META_DAYS: z.coerce.number().int().min(1).max(90).default(28),
+  SPEND_LOOKBACK_GOOGLE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  SPEND_LOOKBACK_TIKTOK_DAYS: z.coerce.number().int().min(1).max(90).default(3),
+  /** A past day whose total moves by more than this share (percent) on restatement is recorded. */
+  SPEND_RESTATEMENT_THRESHOLD_PERCENT: z.coerce.number().min(0).max(100).default(1),
+  /** A backfill is split into jobs of this many days, most recent first. */
+  SPEND_BACKFILL_CHUNK_DAYS: z.coerce.number().int().min(1).max(31).default(7),
+  /** A Meta async report run whose progress stands still this long is split into smaller ranges. */
+  META_REPORT_STALL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+};
+
 const budget = z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(1) });
 const platformBudgets = z.object({ app: budget.optional(), endpoint: budget.optional(), account: budget.optional() });
 const rateLimits = z.object({

@@ -16,6 +16,7 @@ export {
   type RefreshOutcome,
   refreshConnection,
 } from './refresh/refresh-connection.ts';
+export { refreshDepsFrom } from './refresh/refresh-deps.ts';
 export { type RefreshMetrics, registerRefreshMetrics } from './refresh/refresh-metrics.ts';
 export {
   type CredentialPlan,
@@ -26,7 +27,12 @@ export {
 } from './refresh/refresh-policy.ts';
 export { createSingleFlight, type SingleFlight } from './refresh/single-flight.ts';
 export { enqueueDueRefreshes } from './refresh/sweep.ts';
-export { connectForTest, simulatorPlatforms, TEST_KEYRING } from './testing/connected-connection.ts';
+export {
+  connectForTest,
+  refreshDepsForTest,
+  simulatorPlatforms,
+  TEST_KEYRING,
+} from './testing/connected-connection.ts';
 export { type DeliveryOutcome, deliverWebhook, NOTIFIED_EVENTS, notifyTenant } from './webhooks/deliver-webhook.ts';
 export {
   openWebhookSecret,

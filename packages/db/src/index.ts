@@ -36,6 +36,36 @@ export {
 } from './repositories/oauth-states.repository.ts';
 export { setOnboardingStepSkipped, skippedOnboardingSteps } from './repositories/onboarding.repository.ts';
 export { findActiveOperator, upsertOperator } from './repositories/operators.repository.ts';
+export {
+  listSpendRestatements,
+  type SpendFilter,
+  type SpendGrain,
+  type SpendRowInput,
+  type SpendTotal,
+  type SpendWrite,
+  type SpendWriteResult,
+  spendByAccount,
+  spendByDay,
+  spendByHour,
+  spendByRegion,
+  writeSpendRows,
+} from './repositories/spend.repository.ts';
+export {
+  findAccountsDueForRestatement,
+  findSpendAccount,
+  findSyncableAccounts,
+  markAccountSynced,
+  type SyncableAccount,
+  setSpendLookbacks,
+  spendLookbacks,
+} from './repositories/spend-accounts.repository.ts';
+export {
+  finishSyncRun,
+  listSyncRuns,
+  type SyncRunEnd,
+  type SyncRunStart,
+  startSyncRun,
+} from './repositories/sync-runs.repository.ts';
 export { createTenant, findTenant, setTenantWebhook } from './repositories/tenants.repository.ts';
 export * from './schema.ts';
 export { API_KEY_PREFIX, createTenantWithKey, ensureTenantWithKey, issueApiKey } from './tenant-keys.ts';

@@ -115,8 +115,36 @@ export interface AdAccountsTable {
   manager_external_id: string | null;
   status: Generated<string>;
   selected: Generated<boolean>;
+  /** When an hourly sync of this account last succeeded. */
+  last_synced_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The account's local date of the last successful nightly restatement. */
+  last_restated_on: ColumnType<CalendarDate | null, CalendarDate | null | undefined, CalendarDate | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+export const SPEND_PROVIDERS = ['meta', 'google', 'tiktok'] as const;
+export type SpendProvider = (typeof SPEND_PROVIDERS)[number];
+
+export interface TenantSpendSettingsTable {
+  tenant_id: string;
+  provider: SpendProvider;
+  /** Days the nightly restatement goes back for this tenant's accounts on this platform. */
+  lookback_days: number;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface SpendRestatementsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  provider: Provider;
+  ad_account_id: string;
+  sync_run_id: string | null;
+  date: CalendarDate;
+  previous_micros: bigint;
+  restated_micros: bigint;
+  currency: string;
+  recorded_at: ColumnType<Date, never, never>;
 }
 
 export interface AdSpendTable {
@@ -135,12 +163,16 @@ export interface AdSpendTable {
   synced_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+export const SYNC_KINDS = ['hourly', 'nightly', 'backfill'] as const;
+export type SyncKind = (typeof SYNC_KINDS)[number];
+
 export interface SyncRunsTable {
   id: Generated<string>;
   tenant_id: string;
   connection_id: string | null;
   ad_account_id: string | null;
-  kind: string;
+  provider: Provider | null;
+  kind: SyncKind;
   job_id: string | null;
   range_start: CalendarDate | null;
   range_end: CalendarDate | null;
@@ -193,6 +225,8 @@ export interface Database {
   ad_accounts: AdAccountsTable;
   ad_spend: AdSpendTable;
   sync_runs: SyncRunsTable;
+  tenant_spend_settings: TenantSpendSettingsTable;
+  spend_restatements: SpendRestatementsTable;
   admin_login_links: AdminLoginLinksTable;
   admin_sessions: AdminSessionsTable;
   onboarding_progress: OnboardingProgressTable;

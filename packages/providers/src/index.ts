@@ -1,8 +1,10 @@
 export { createGoogleProvider } from './google/google.provider.ts';
+export { createGoogleSpendReader } from './google/google.spend.ts';
 export { describeUrl, type HttpRequest, type HttpResponse, headerValue, httpJson } from './http.ts';
 export { validateKlaviyoPrivateKey } from './klaviyo/klaviyo.private-key.ts';
 export { createKlaviyoProvider } from './klaviyo/klaviyo.provider.ts';
 export { createMetaProvider } from './meta/meta.provider.ts';
+export { createMetaSpendReader, type MetaSpendOptions } from './meta/meta.spend.ts';
 export * from './provider.ts';
 export type * from './settings.ts';
 export {
@@ -12,4 +14,6 @@ export {
   META_SCOPES,
   simulatorProviderSettings,
 } from './simulator-settings.ts';
+export * from './spend.ts';
 export { createTikTokProvider } from './tiktok/tiktok.provider.ts';
+export { createTikTokSpendReader } from './tiktok/tiktok.spend.ts';

@@ -31,6 +31,8 @@ export interface ProviderError {
   readonly message: string;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  /** For `rate_limited`: which budget the platform throttled (the caller pauses just that scope). */
+  readonly limitScope?: 'app' | 'account' | 'endpoint';
   /** The platform's own error code and subcode (e.g. Meta 190/463), for the audit trail. */
   readonly platformCode?: string;
 }

@@ -48,6 +48,11 @@ export const queueCatalog = {
     }),
   },
   'spend-hourly': {
+    /** The hourly tick: fans out a sync of every selected ad account of every live connection. */
+    'hourly-tick': defineJob({
+      payload: z.strictObject({}),
+      options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    }),
     'sync-hourly-spend': defineJob({
       payload: z.strictObject({
         tenantId: id,
@@ -60,6 +65,11 @@ export const queueCatalog = {
     }),
   },
   'spend-nightly': {
+    /** Runs every hour; fans out restatements for the accounts whose local night has come. */
+    'nightly-tick': defineJob({
+      payload: z.strictObject({}),
+      options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    }),
     'restate-spend': defineJob({
       payload: z.strictObject({
         tenantId: id,

@@ -1,3 +1,5 @@
+/** Thrown by a handler when retrying cannot help (the job fails at once, its attempts unused). */
+export { UnrecoverableError } from 'bullmq';
 export {
   consume,
   type JobContext,
@@ -6,7 +8,16 @@ export {
   type QueueHandlers,
   type WorkerDeps,
 } from './job-handlers.ts';
-export { createPlatformLimiter, type PlatformCall, type PlatformLimiter, scopesFor } from './platform-limits.ts';
+export { RetryLaterError } from './job-processor.ts';
+export {
+  createPlatformLimiter,
+  type PlatformCall,
+  type PlatformLimiter,
+  type PlatformUsage,
+  pauseForUsage,
+  type SignalScope,
+  scopesFor,
+} from './platform-limits.ts';
 export { createRateLimiter, type LimitScope, type RateLimiter } from './rate-limiter.ts';
 export { runWorkerApp, type WorkerAppDefinition } from './run-worker-app.ts';
 export { createWorkerRuntime, type WorkerRuntime, type WorkerRuntimeOptions } from './worker-runtime.ts';

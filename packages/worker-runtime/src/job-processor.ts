@@ -18,6 +18,19 @@ export interface TenantCap {
   staleAfterMs: number;
 }
 
+/**
+ * Thrown by a handler whose work cannot happen yet through no fault of its own (the platform throttled
+ * this ad account): the job waits `delayMs` and runs again without using one of its attempts.
+ */
+export class RetryLaterError extends Error {
+  readonly delayMs: number;
+  constructor(delayMs: number, reason: string) {
+    super(reason);
+    this.name = 'RetryLaterError';
+    this.delayMs = Math.max(0, Math.round(delayMs));
+  }
+}
+
 /** How long a capped job waits before trying again: soon, with jitter so waiting jobs do not stampede. */
 function capRetryDelayMs(): number {
   return 200 + Math.floor(Math.random() * 300);
@@ -51,6 +64,11 @@ export function createJobProcessor(consumer: QueueConsumer, logger: Logger, sign
     };
     try {
       return await handler(context);
+    } catch (error) {
+      if (!(error instanceof RetryLaterError)) throw error;
+      context.logger.info({ delayMs: error.delayMs, reason: error.message }, 'job postponed');
+      await job.moveToDelayed(Date.now() + error.delayMs, token);
+      throw new DelayedError();
     } finally {
       if (capped) await cap.fairness.freeSlot(consumer.queue, tenantId, job.id ?? '');
     }

@@ -28,12 +28,52 @@ export function scopesFor(limits: RateLimitsConfig, call: PlatformCall): LimitSc
   return scopes;
 }
 
+/** Which budget a platform signal is about: the whole app, one account, or one endpoint class. */
+export type SignalScope = 'app' | 'account' | 'endpoint';
+
+/** What a platform said of a budget (Meta's usage headers, Klaviyo's RateLimit-*). */
+export interface PlatformUsage {
+  scope: SignalScope;
+  /** 0–100 (and over): how much of the budget is used. */
+  percentUsed: number;
+  /** When the platform says access returns, in ms from now. */
+  regainAccessInMs?: number;
+}
+
+/** Usage from which calls in the scope slow down, and the pause at 100 % when the platform gives no time. */
+export const SLOW_DOWN_FROM_PERCENT = 75;
+const PAUSE_AT_FULL_MS = 60_000;
+
+/**
+ * How long to pause a scope at a reported usage: nothing below 75 %, then a pause growing to a minute at
+ * 100 %, so the fleet eases off before the platform throttles; at 100 % or with a regain time, until the
+ * platform says access returns.
+ */
+export function pauseForUsage(usage: PlatformUsage): number {
+  if (usage.regainAccessInMs !== undefined && usage.regainAccessInMs > 0) return usage.regainAccessInMs;
+  if (usage.percentUsed < SLOW_DOWN_FROM_PERCENT) return 0;
+  const share = Math.min(1, (usage.percentUsed - SLOW_DOWN_FROM_PERCENT) / (100 - SLOW_DOWN_FROM_PERCENT));
+  return Math.round(share * share * PAUSE_AT_FULL_MS);
+}
+
 /** The limiter as platform callers use it: wait for room before a call, report the platform's throttles. */
 export interface PlatformLimiter {
   /** Waits for room in every scope of the call; false when that would take longer than `maxWaitMs`. */
   before(call: PlatformCall, maxWaitMs: number): Promise<boolean>;
-  /** The platform throttled the call: pause its narrowest scope (the account when there is one). */
-  throttled(call: PlatformCall, retryAfterMs: number): Promise<void>;
+  /**
+   * The platform throttled the call: pause the scope it names, or the narrowest one (the account when
+   * there is one, else the endpoint).
+   */
+  throttled(call: PlatformCall, retryAfterMs: number, scope?: SignalScope): Promise<void>;
+  /** The platform reported how much of a budget is used: past 75 %, the scope slows down for everyone. */
+  usage(call: PlatformCall, usage: PlatformUsage): Promise<void>;
+}
+
+/** The limiter key a signal about `scope` pauses; the account falls back to the endpoint without one. */
+function signalKey(call: PlatformCall, scope: SignalScope | undefined): string {
+  if (scope === 'app') return `${call.provider}:app`;
+  if (scope !== 'endpoint' && call.account !== undefined) return `${call.provider}:account:${call.account}`;
+  return `${call.provider}:endpoint:${call.endpoint}`;
 }
 
 export function createPlatformLimiter(
@@ -58,12 +98,12 @@ export function createPlatformLimiter(
       if (seconds > 0.001) waited?.inc({ provider: call.provider }, seconds);
       return acquired;
     },
-    async throttled(call, retryAfterMs) {
-      const key =
-        call.account !== undefined
-          ? `${call.provider}:account:${call.account}`
-          : `${call.provider}:endpoint:${call.endpoint}`;
-      await limiter.block(key, retryAfterMs);
+    async throttled(call, retryAfterMs, scope) {
+      await limiter.block(signalKey(call, scope), retryAfterMs);
+    },
+    async usage(call, usage) {
+      const pauseMs = pauseForUsage(usage);
+      if (pauseMs > 0) await limiter.block(signalKey(call, usage.scope), pauseMs);
     },
   };
 }

@@ -35,9 +35,9 @@ end
 return 0`;
 
 const BLOCK = `
-local until = tonumber(ARGV[1])
+local blocked_until = tonumber(ARGV[1])
 local current = tonumber(redis.call('get', KEYS[1]) or '0')
-if until > current then redis.call('set', KEYS[1], until, 'px', tonumber(ARGV[2])) end
+if blocked_until > current then redis.call('set', KEYS[1], blocked_until, 'px', tonumber(ARGV[2])) end
 return 1`;
 
 export interface RateLimiter {

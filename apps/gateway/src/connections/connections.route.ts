@@ -18,6 +18,7 @@ import type { ProviderId } from '@adsync/providers';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { invalidInput } from '../http/validation.ts';
 import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
 import { connectionView } from './connection-view.ts';
 import { enqueueFirstSyncs } from './first-syncs.ts';
@@ -34,15 +35,6 @@ const reconnectBody = z.strictObject({ returnTo: z.string().optional() }).defaul
 
 function notFound(): AppError {
   return new AppError('connection_not_found', 'This tenant has no such connection.', { status: 404 });
-}
-
-function invalidBody(error: z.ZodError): AppError {
-  const issue = error.issues[0];
-  const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
-  return new AppError(
-    'invalid_request',
-    `The request body is invalid at ${where}: ${issue?.message ?? 'unexpected shape'}.`,
-  );
 }
 
 /** The caller's connection named in the URL, or 404 (also for ids that are not UUIDs). */
@@ -69,7 +61,7 @@ export function connectionsRoutes(deps: GatewayDeps) {
 
     app.post('/v1/connections/klaviyo/api-key', async (request, reply) => {
       const parsed = klaviyoKeyBody.safeParse(request.body);
-      if (!parsed.success) throw invalidBody(parsed.error);
+      if (!parsed.success) throw invalidInput(parsed.error);
       const { connection, reconnected } = await connectKlaviyoKey(deps, {
         tenantId: tenantOf(request).tenantId,
         privateKey: parsed.data.privateKey,
@@ -104,7 +96,7 @@ export function connectionsRoutes(deps: GatewayDeps) {
     app.put('/v1/connections/:id/accounts', async (request) => {
       const connection = await ownConnection(deps, request);
       const parsed = selectionBody.safeParse(request.body);
-      if (!parsed.success) throw invalidBody(parsed.error);
+      if (!parsed.success) throw invalidInput(parsed.error);
       if (connection.status === 'disconnected') {
         throw new AppError('connection_disconnected', 'This connection is disconnected; reconnect it first.', {
           status: 409,
@@ -175,7 +167,7 @@ export function connectionsRoutes(deps: GatewayDeps) {
     app.post('/v1/connections/:id/reconnect', async (request) => {
       const connection = await ownConnection(deps, request);
       const parsed = reconnectBody.safeParse(request.body ?? {});
-      if (!parsed.success) throw invalidBody(parsed.error);
+      if (!parsed.success) throw invalidInput(parsed.error);
       if (connection.auth_method === 'api_key') {
         throw new AppError(
           'reconnect_with_api_key',

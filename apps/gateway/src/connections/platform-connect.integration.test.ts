@@ -21,8 +21,8 @@ interface PlatformCase {
 const CASES: PlatformCase[] = [
   {
     provider: 'google',
-    // The manager is not an ad account: its four clients are found through it, plus the direct account.
-    discoveredWhenAllGranted: ['1000000011', '1000000012', '1000000013', '1000000014', '1000000015'],
+    // The manager is not an ad account: its five clients are found through it, plus the direct account.
+    discoveredWhenAllGranted: ['1000000011', '1000000012', '1000000013', '1000000014', '1000000015', '1000000016'],
     single: { grant: ['1000000015'], account: '1000000015' },
     denialParameter: 'error',
   },
@@ -33,6 +33,7 @@ const CASES: PlatformCase[] = [
       '7000000000000000002',
       '7000000000000000003',
       '7000000000000000004',
+      '7000000000000000005',
     ],
     single: { grant: ['7000000000000000003'], account: '7000000000000000003' },
     denialParameter: 'error',
@@ -69,7 +70,8 @@ for (const platform of CASES) {
       ).toEqual(chosen);
       for (const account of accounts) {
         expect(account.currency).toMatch(/^[A-Z]{3}$/);
-        expect(account.timezone).toMatch(/\//);
+        // An IANA zone Intl knows (e.g. America/New_York, or UTC).
+        expect(() => new Intl.DateTimeFormat('en', { timeZone: account.timezone })).not.toThrow();
       }
     });
 

@@ -48,6 +48,14 @@ export const META_ACCOUNTS: readonly SimulatedAccount[] = [
     regions: ['AS-WE', 'US-HI'],
     scale: 400,
   },
+  {
+    id: 'act_1000000005',
+    name: 'Acme Global',
+    currency: 'EUR',
+    timezone: 'UTC',
+    regions: ['GB-ENG', 'US-NY', 'JP-13'],
+    scale: 1_100,
+  },
 ];
 
 /** Pixels (datasets) the Conversions API accepts events for; a token reaches one through its ad account. */
@@ -99,6 +107,14 @@ export const GOOGLE_CLIENT_ACCOUNTS: readonly SimulatedAccount[] = [
     regions: ['AS-WE'],
     scale: 350,
   },
+  {
+    id: '1000000016',
+    name: 'Acme Global Search',
+    currency: 'EUR',
+    timezone: 'UTC',
+    regions: ['GB-SCT', 'US-TX'],
+    scale: 1_300,
+  },
 ];
 /** A customer the user reaches directly, without a manager. */
 export const GOOGLE_DIRECT_ACCOUNTS: readonly SimulatedAccount[] = [
@@ -144,6 +160,14 @@ export const TIKTOK_ADVERTISERS: readonly SimulatedAccount[] = [
     timezone: 'Pacific/Pago_Pago',
     regions: ['AS-WE'],
     scale: 300,
+  },
+  {
+    id: '7000000000000000005',
+    name: 'Acme TikTok Global',
+    currency: 'EUR',
+    timezone: 'UTC',
+    regions: ['GB-SCT', 'JP-27'],
+    scale: 700,
   },
 ];
 

@@ -28,7 +28,11 @@ import type { SingleFlight } from './single-flight.ts';
 /** The fleet-wide limiter as refreshes use it (the worker runtime's PlatformLimiter has this shape). */
 export interface CallLimiter {
   before(call: { provider: string; endpoint: string; account?: string }, maxWaitMs: number): Promise<boolean>;
-  throttled(call: { provider: string; endpoint: string; account?: string }, retryAfterMs: number): Promise<void>;
+  throttled(
+    call: { provider: string; endpoint: string; account?: string },
+    retryAfterMs: number,
+    scope?: 'app' | 'account' | 'endpoint',
+  ): Promise<void>;
 }
 
 /** How long a refresh waits for room under the limiter before giving the slot back and retrying later. */
@@ -304,7 +308,7 @@ async function failed(
   if (error.code === 'rate_limited') {
     // Tell the fleet: the platform's throttle pauses this scope for every process, not just this job.
     if (call !== undefined && error.platformCode !== undefined)
-      await deps.limiter?.throttled(call, error.retryAfterMs ?? 60_000);
+      await deps.limiter?.throttled(call, error.retryAfterMs ?? 60_000, error.limitScope);
     const at = new Date(now + (error.retryAfterMs ?? 60_000));
     await updateConnectionIfVersion(deps.db, version, { next_refresh_at: at });
     return { kind: 'retry_later', code: error.code, at };

@@ -5,10 +5,12 @@ import * as coreTables from './0001-core-tables.ts';
 import * as connectFlows from './0002-connect-flows.ts';
 import * as tenantWebhooks from './0003-tenant-webhooks.ts';
 import * as dueRefreshKey from './0004-due-refresh-key.ts';
+import * as spendSync from './0005-spend-sync.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
   '0002-connect-flows': connectFlows,
   '0003-tenant-webhooks': tenantWebhooks,
   '0004-due-refresh-key': dueRefreshKey,
+  '0005-spend-sync': spendSync,
 };

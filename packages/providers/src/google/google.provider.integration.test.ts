@@ -145,6 +145,7 @@ it('finds the manager’s client accounts with managerExternalId, the direct acc
     ['1000000013', MANAGER],
     ['1000000014', MANAGER],
     ['1000000015', null],
+    ['1000000016', MANAGER],
   ]);
   expect(sorted[1]).toEqual({
     externalId: '1000000012',
@@ -172,6 +173,7 @@ it('a customer Google reports as not enabled is skipped, the others still discov
     '1000000012',
     '1000000013',
     '1000000014',
+    '1000000016',
   ]);
 });
 

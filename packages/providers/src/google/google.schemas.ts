@@ -38,27 +38,66 @@ export const customerClientPage = z.object({
   nextPageToken: z.string().optional(),
 });
 
+/**
+ * A GoogleAdsFailure: the Ads-specific detail of a failed call, e.g. `{errorCode: {quotaError:
+ * 'RESOURCE_EXHAUSTED'}, details: {quotaErrorDetails: {rateScope: 'ACCOUNT', retryDelay: '30s'}}}` (§2.4).
+ */
+export const adsFailure = z.object({
+  errors: z
+    .array(
+      z.object({
+        errorCode: z.record(z.string(), z.string()).optional(),
+        message: z.string().optional(),
+        details: z
+          .object({
+            quotaErrorDetails: z
+              .object({ rateScope: z.string().optional(), retryDelay: z.string().optional() })
+              .optional(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
+/** google.rpc.Status without its envelope, as the package hands over a failure that has no Ads detail. */
+export const adsStatus = z.object({
+  message: z.string().optional(),
+  status: z.string().optional(),
+  details: z.array(adsFailure).optional(),
+});
+
+export type AdsStatus = z.infer<typeof adsStatus>;
+
 /** google.rpc.Status; the GoogleAdsFailure detail carries the specific error codes (providers.md §2.4). */
-export const adsErrorEnvelope = z.object({
-  error: z.object({
-    message: z.string().optional(),
-    status: z.string().optional(),
-    details: z
-      .array(
-        z.object({
-          errors: z
-            .array(
-              z.object({
-                errorCode: z.record(z.string(), z.string()).optional(),
-                message: z.string().optional(),
-                details: z
-                  .object({ quotaErrorDetails: z.object({ retryDelay: z.string().optional() }).optional() })
-                  .optional(),
-              }),
-            )
-            .optional(),
-        }),
-      )
-      .optional(),
+export const adsErrorEnvelope = z.object({ error: adsStatus });
+
+/** int64 in proto3 JSON: a decimal string. */
+const int64 = z.string().regex(/^-?\d+$/);
+
+/**
+ * One row of the spend GAQL queries, in the REST API's own lowerCamelCase (the package's parsing is off, see
+ * google.ads-package.ts). Proto3 JSON may leave out zero values, hence the defaults.
+ */
+export const spendResultRow = z.object({
+  segments: z.object({
+    date: z.iso.date(),
+    hour: z.number().int().min(0).max(23).optional(),
+    /** `geoTargetConstants/{id}`; absent when Google could not place the click in a region. */
+    geoTargetRegion: z.string().min(1).optional(),
   }),
+  metrics: z
+    .object({
+      costMicros: int64.default('0'),
+      impressions: int64.default('0'),
+      clicks: int64.default('0'),
+    })
+    .prefault({}),
+  geographicView: z.object({ countryCriterionId: int64.optional() }).optional(),
+});
+
+export type SpendResultRow = z.infer<typeof spendResultRow>;
+
+export const geoTargetConstantRow = z.object({
+  geoTargetConstant: z.object({ resourceName: z.string().min(1), name: z.string().min(1) }),
 });

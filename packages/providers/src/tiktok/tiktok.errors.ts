@@ -7,8 +7,16 @@ import type { ProviderError, ProviderErrorCode } from '../provider.ts';
 const GRANT_CODES = new Set([40102, 40103, 40104, 40105, 40107, 40110]);
 /** Invalid app credentials; app blocked, missing, or not the app the token belongs to. */
 const CLIENT_CODES = new Set([40101, 40113]);
-/** App, endpoint, advertiser and field-value QPS limits. */
-const THROTTLE_CODES = new Set([40016, 40100, 40132, 40133]);
+/**
+ * QPS limits and the budget each one spends (§3.3/3.4): the app's own limit (40100, and 40016 for an
+ * endpoint's app-level limit), one advertiser's (40133), one field value's such as a pixel code (40132).
+ */
+const THROTTLE_SCOPES = new Map<number, NonNullable<ProviderError['limitScope']>>([
+  [40016, 'app'],
+  [40100, 'app'],
+  [40132, 'endpoint'],
+  [40133, 'account'],
+]);
 /** No permission on the asset, token not for this advertiser, scope not authorized. */
 const PERMISSION_CODES = new Set([40001, 40106, 40130]);
 /** Object or advertiser does not exist / cannot be matched. */
@@ -19,7 +27,7 @@ const TRANSIENT_CODES = new Set([40200, 40202]);
 function classify(code: number): ProviderErrorCode {
   if (GRANT_CODES.has(code)) return 'invalid_grant';
   if (CLIENT_CODES.has(code)) return 'invalid_client';
-  if (THROTTLE_CODES.has(code)) return 'rate_limited';
+  if (THROTTLE_SCOPES.has(code)) return 'rate_limited';
   if (PERMISSION_CODES.has(code)) return 'permission_denied';
   if (MISSING_CODES.has(code)) return 'not_found';
   // 5xxxx are TikTok's own failures; 60001 is maintenance.
@@ -65,7 +73,9 @@ export function tiktokError(
     message: `TikTok refused to ${action}: ${reason}.${ADVICE[code] ?? ''}`,
     retryable: code === 'rate_limited' || code === 'unavailable',
     platformCode: String(answer.code),
-    ...(code === 'rate_limited' ? { retryAfterMs: retryAfterMs(answer.message) } : {}),
+    ...(code === 'rate_limited'
+      ? { retryAfterMs: retryAfterMs(answer.message), limitScope: THROTTLE_SCOPES.get(answer.code) ?? 'app' }
+      : {}),
   };
 }
 

@@ -4,17 +4,16 @@
 
 import { err, ok } from '@adsync/errors';
 import { z } from 'zod';
-import { type HttpRequest, httpJson } from '../http.ts';
-import type { CallbackOutcome, DiscoveredAccount, OAuthProvider, ProviderResult, TokenSet } from '../provider.ts';
+import type { HttpRequest } from '../http.ts';
+import type { CallbackOutcome, DiscoveredAccount, OAuthProvider, TokenSet } from '../provider.ts';
 import type { TikTokSettings } from '../settings.ts';
-import { httpStatusError, schemaError, tiktokError } from './tiktok.errors.ts';
-import { advertiserInfo, authorizedAdvertisers, envelope, tokenData } from './tiktok.schemas.ts';
+import { callTikTok } from './tiktok.api.ts';
+import { schemaError } from './tiktok.errors.ts';
+import { advertiserInfo, authorizedAdvertisers, tokenData } from './tiktok.schemas.ts';
 
 /** advertiser/info takes at most 100 ids per call (code 40011 beyond). */
 const INFO_BATCH = 100;
 const INFO_FIELDS = ['advertiser_id', 'name', 'currency', 'timezone', 'display_timezone'];
-/** 0 = OK, 20001 = partial success: both carry data. */
-const SUCCESS_CODES = new Set([0, 20001]);
 /** How a refusal might read when the portal reports one; TikTok documents no denial redirect (§3.1). */
 const REFUSAL = /denied|declined|cancel|refus|reject/i;
 
@@ -35,23 +34,9 @@ function inSeconds(seconds: number | undefined): Date | null {
 export function createTikTokProvider(settings: TikTokSettings): OAuthProvider {
   const app = { app_id: settings.appId, secret: settings.secret };
 
-  /** One API call: the envelope's `code` decides, then `data` must match `schema`. */
-  async function call<T>(
-    request: HttpRequest,
-    schema: z.ZodType<T>,
-    action: string,
-    secrets: readonly string[],
-  ): Promise<ProviderResult<T>> {
-    const response = await httpJson(request);
-    if (!response.ok) return response;
-    const answer = envelope.safeParse(response.value.body);
-    if (answer.success && !SUCCESS_CODES.has(answer.data.code)) {
-      return err(tiktokError(answer.data, action, [settings.secret, ...secrets]));
-    }
-    if (response.value.status !== 200) return err(httpStatusError(response.value.status, action));
-    if (!answer.success) return err(schemaError(action));
-    const data = schema.safeParse(answer.data.data);
-    return data.success ? ok(data.data) : err(schemaError(action));
+  /** One API call; the app secret is redacted from any message along with the request's own secrets. */
+  function call<T>(request: HttpRequest, schema: z.ZodType<T>, action: string, secrets: readonly string[]) {
+    return callTikTok(request, schema, action, [settings.secret, ...secrets]);
   }
 
   /** The exchange and refresh answer as a TokenSet; `previous` fills in what a refresh answer leaves out. */

@@ -1,7 +1,8 @@
-// The parts of TikTok's answers adsync reads (the envelope, token and advertiser data), checked with zod so a
-// changed shape fails loudly as `unavailable`.
+// The parts of TikTok's answers adsync reads (the envelope, token, advertiser and report data), checked with
+// zod so a changed shape fails loudly as `unavailable`.
 
 import { z } from 'zod';
+import { decimalToMicros } from '../spend.ts';
 
 /** Ids arrive as strings or, in some versions, as numbers (providers.md §3.1, unverified types). */
 const id = z.union([z.string().min(1), z.number().int()]).transform(String);
@@ -42,3 +43,37 @@ export const advertiserInfo = z.object({
     }),
   ),
 });
+
+/** `stat_time_day` "2026-01-01 00:00:00" or `stat_time_hour` "2026-01-01 13:00:00", in the advertiser's zone. */
+const statTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2} (?:[01]\d|2[0-3]):00:00$/)
+  .transform((value) => ({ date: value.slice(0, 10), hour: Number(value.slice(11, 13)) }));
+
+/** Metric values are strings (§3.2); counts are tolerated as numbers too. */
+const count = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(Number);
+
+/** GET /report/integrated/get/ with the dimensions and metrics the spend reader asks for. */
+export const integratedReport = z.object({
+  list: z.array(
+    z.object({
+      dimensions: z.object({
+        stat_time_day: statTime.optional(),
+        stat_time_hour: statTime.optional(),
+        province_id: id.optional(),
+      }),
+      metrics: z.object({
+        // Decimal in the advertiser's currency, read digit by digit (never through a float).
+        spend: z
+          .string()
+          .regex(/^-?\d+(?:\.\d+)?$/)
+          .transform(decimalToMicros),
+        impressions: count,
+        clicks: count,
+      }),
+    }),
+  ),
+  /** Absent only when there is nothing to page through. */
+  page_info: z.object({ total_page: z.number().int().nonnegative() }).optional(),
+});
+export type IntegratedReportRow = z.output<typeof integratedReport>['list'][number];

@@ -1,0 +1,17 @@
+// One way to turn a zod failure on a request into the API's error: 400 `invalid_request`, naming the first
+// field at fault and what is wrong with it.
+
+import { AppError } from '@adsync/errors';
+import type { z } from 'zod';
+
+export function invalidInput(error: z.ZodError, part: 'body' | 'query' = 'body'): AppError {
+  const issue = error.issues[0];
+  const where =
+    issue === undefined || issue.path.length === 0
+      ? part
+      : `${part === 'query' ? 'query ' : ''}${issue.path.join('.')}`;
+  return new AppError(
+    'invalid_request',
+    `The request ${part} is invalid at ${where}: ${issue?.message ?? 'unexpected shape'}.`,
+  );
+}
