@@ -5,7 +5,6 @@
 // Needs Postgres and Redis (DATABASE_URL / REDIS_URL, local defaults); leaves nothing behind.
 
 import { randomUUID } from 'node:crypto';
-import { DEV_ENCRYPTION_KEYS, parseEnv, processEnvironment, workerConfigSchema } from '@adsync/config';
 import {
   createSingleFlight,
   enqueueDueRefreshes,
@@ -15,14 +14,10 @@ import {
   simulatorPlatforms,
 } from '@adsync/connections';
 import { createKeyring } from '@adsync/crypto';
-import { createDatabase, migrateToLatest } from '@adsync/db';
-import { createLogger } from '@adsync/logging';
 import { createMetricsRegistry } from '@adsync/metrics';
-import { createQueueProducer, createRedisConnection } from '@adsync/queues';
 import { consume, createWorkerRuntime, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
 import { Queue, Worker } from 'bullmq';
-import pg from 'pg';
-import { startChildServer } from './lib/child-server.ts';
+import { createBenchContext, until } from './lib/bench-context.ts';
 import { type BenchRow, printTable } from './lib/print-table.ts';
 import { googleGrant } from './simulator-scenarios.ts';
 
@@ -31,24 +26,9 @@ const CONCURRENCY = 64;
 const BACKLOG = 20_000;
 const SMALL_JOBS = 300;
 
-const config = parseEnv(workerConfigSchema(0), { ...processEnvironment(), ENCRYPTION_KEYS: DEV_ENCRYPTION_KEYS });
-const logger = createLogger({ name: 'bench', level: 'warn', format: 'json' });
-const stamp = Date.now().toString(36);
-const prefix = `{bench-${stamp}}`;
-const databaseName = `adsync_bench_${stamp}`;
-
-const admin = new pg.Client({ connectionString: config.DATABASE_URL });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${databaseName}`);
-const databaseUrl = new URL(config.DATABASE_URL);
-databaseUrl.pathname = `/${databaseName}`;
-const db = createDatabase({ url: databaseUrl.toString(), poolMax: 20, applicationName: 'bench' });
-const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', name: 'bench' });
-const workerRedis = createRedisConnection({ url: config.REDIS_URL, role: 'worker', name: 'bench-worker' });
-const producer = createQueueProducer({ connection: redis, prefix });
-const simulator = await startChildServer(new URL('./lib/simulator-server.ts', import.meta.url).pathname, [
-  JSON.stringify({ google: { requestsPerCustomerPerMinute: 1_000_000_000 } }),
-]);
+const context = await createBenchContext({ google: { requestsPerCustomerPerMinute: 1_000_000_000 } });
+const { config, logger, prefix, db, redis, workerRedis, producer } = context;
+const simulator = { url: context.simulatorUrl };
 const rows: BenchRow[] = [];
 
 function percentile(values: number[], p: number): number {
@@ -56,16 +36,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('the benchmark step did not finish in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 try {
-  await migrateToLatest(db);
   const keyring = createKeyring(config.ENCRYPTION_KEYS);
   // One Google grant shared by every connection: Google refresh tokens do not rotate, and each refresh is
   // still its own call to the simulator.
@@ -268,13 +239,5 @@ try {
   });
   printTable(rows);
 } finally {
-  await producer.close();
-  for (const name of ['refresh', 'klaviyo-sync'] as const)
-    await new Queue(name, { connection: redis, prefix }).obliterate({ force: true }).catch(() => undefined);
-  redis.disconnect();
-  workerRedis.disconnect();
-  await db.destroy();
-  await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-  await admin.end();
-  await simulator.stop();
+  await context.close(['refresh', 'klaviyo-sync']);
 }

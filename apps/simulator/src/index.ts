@@ -30,3 +30,4 @@ export {
   minorToMicros,
   spendCell,
 } from './spend/spend-model.ts';
+export type { SpendTruthCell } from './spend/spend-truth.ts';

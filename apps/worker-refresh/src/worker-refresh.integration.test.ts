@@ -2,7 +2,6 @@
 // connections every second, rotating TikTok tokens shortened to 4 seconds keep rotating without a loss,
 // and a grant revoked at the platform shows as needs_reauth within a sweep.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseEnv, workerConfigSchema } from '@adsync/config';
@@ -18,51 +17,34 @@ import {
 import { createKeyring } from '@adsync/crypto';
 import { createTenant, findConnection, listConnectionEvents, setTenantWebhook } from '@adsync/db';
 import { type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
+import { startWorkerProcess, useTestEnvironment, type WorkerProcess } from '@adsync/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const env = useTestEnvironment();
-const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
 // The worker runs on the development keys; the test seals its fixtures with the same ones.
 const keyring = createKeyring(parseEnv(workerConfigSchema(0), {}).ENCRYPTION_KEYS);
 let sim: RunningSimulator;
 let platforms: PlatformClients;
-let worker: ChildProcess;
-let output = '';
+let worker: WorkerProcess;
+const processes: WorkerProcess[] = [];
 
-/** Starts a worker-refresh process; resolves once it says it started. */
-async function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['apps/worker-refresh/src/main.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...env.env,
-      SIMULATOR_URL: sim.url,
-      PUBLIC_BASE_URL: 'http://adsync.test',
-      REFRESH_SWEEP_EVERY_SECONDS: '1',
-      // A dead worker's jobs come back within ~4 s instead of ~60 s.
-      WORKER_JOB_LOCK_SECONDS: '2',
-      WORKER_HEALTH_PORT: '0',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Starts a worker-refresh process on the test's Postgres, Redis and simulator, sweeping every second. */
+async function startWorker(): Promise<WorkerProcess> {
+  const started = await startWorkerProcess('worker-refresh', {
+    ...env.env,
+    SIMULATOR_URL: sim.url,
+    PUBLIC_BASE_URL: 'http://adsync.test',
+    REFRESH_SWEEP_EVERY_SECONDS: '1',
+    // A dead worker's jobs come back within ~4 s instead of ~60 s.
+    WORKER_JOB_LOCK_SECONDS: '2',
   });
-  let started = false;
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (chunk.toString().includes('worker-refresh started')) started = true;
-    });
-  }
-  const deadline = Date.now() + 15_000;
-  while (!started) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`worker-refresh did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return child;
+  processes.push(started);
+  return started;
 }
+
+/** Everything every worker process of this file printed. */
+const output = () => processes.map((started) => started.output()).join('');
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0 }, { tiktok: { accessTokenSeconds: 4 } });
@@ -70,10 +52,7 @@ beforeAll(async () => {
   worker = await startWorker();
 });
 afterAll(async () => {
-  if (worker?.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker?.once('close', resolve));
-  }
+  for (const started of processes) await started.stop();
   await sim?.close();
 });
 
@@ -98,7 +77,7 @@ it('rotating TikTok tokens shortened to seconds survive rotation after rotation'
   expect(accounts.ok).toBe(true);
 
   // The fleet's metrics show the rotations and the connection.
-  const healthUrl = /"healthUrl":"([^"]+)"/.exec(output)?.[1];
+  const healthUrl = worker.healthUrl();
   const metrics = await (await fetch(`${healthUrl}/metrics`)).text();
   expect(metrics).toMatch(/adsync_refresh_outcomes_total\{[^}]*provider="tiktok"[^}]*outcome="refreshed"[^}]*\} [1-9]/);
   expect(metrics).toMatch(/adsync_connections\{[^}]*provider="tiktok"[^}]*status="active"[^}]*\} [1-9]/);
@@ -144,8 +123,8 @@ it('a grant revoked at the platform shows as needs_reauth within a sweep, and th
     .poll(async () => (await findConnection(env.db, key))?.status, { timeout: 10_000, interval: 200 })
     .toBe('needs_reauth');
   expect((await listConnectionEvents(env.db, key)).map((event) => event.type)).toContain('needs_reauth');
-  expect(output).not.toContain(tokens.refreshToken ?? 'no refresh token');
-  expect(output).not.toContain(tokens.accessToken);
+  expect(output()).not.toContain(tokens.refreshToken ?? 'no refresh token');
+  expect(output()).not.toContain(tokens.accessToken);
 
   // Delivered, signed, after one failed attempt (the retry backs off ~30 s: the test waits for the first try
   // only, then runs the retry now).
@@ -185,8 +164,8 @@ it('a worker killed with SIGKILL mid-refresh: the job comes back to another work
       interval: 50,
     })
     .toBe(true);
-  worker.kill('SIGKILL');
-  await new Promise((resolve) => worker.once('close', resolve));
+  worker.child.kill('SIGKILL');
+  await new Promise((resolve) => worker.child.once('close', resolve));
   await fetch(`${sim.url}/_control/faults/clear`, { method: 'POST' });
 
   worker = await startWorker();

@@ -53,6 +53,14 @@ function refuseDevelopmentSecretsInProduction(config: MaybeSecrets, ctx: z.Refin
 export const migrateConfigSchema = z.object({ ...runtimeFields, ...databaseFields });
 export type MigrateConfig = z.output<typeof migrateConfigSchema>;
 
+/** `pnpm spend:backfill`: the database that knows the account, the queue that takes the jobs. */
+export const backfillConfigSchema = z.object({
+  ...runtimeFields,
+  ...databaseFields,
+  ...redisFields,
+  SPEND_BACKFILL_CHUNK_DAYS: spendFields.SPEND_BACKFILL_CHUNK_DAYS,
+});
+
 export const gatewayConfigSchema = z
   .object({
     ...runtimeFields,

@@ -1,4 +1,5 @@
 export {
+  backfillConfigSchema,
   type GatewayConfig,
   gatewayConfigSchema,
   type LauncherConfig,

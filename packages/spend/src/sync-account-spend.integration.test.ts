@@ -9,6 +9,7 @@ import { type PlatformClients, refreshDepsForTest, simulatorPlatforms } from '@a
 import { type AdAccount, findConnection, listSpendRestatements, listSyncRuns, type SpendProvider } from '@adsync/db';
 import { createLogger } from '@adsync/logging';
 import { type SpendGrain, simulatorProviderSettings } from '@adsync/providers';
+import { expectedSpendRows } from '@adsync/providers/testing/spend-truth';
 import { createQueueProducer, type QueueProducer } from '@adsync/queues';
 import { type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { useTestEnvironment } from '@adsync/testing';
@@ -17,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localClock } from './spend-dates.ts';
 import { createSpendReaders } from './spend-readers.ts';
 import { type SpendSyncDeps, syncAccountSpend } from './sync-account-spend.ts';
-import { connectSpendAccounts, expectedSpend, storedSpend } from './testing/spend-fixture.ts';
+import { connectSpendAccounts, storedSpend } from './testing/spend-fixture.ts';
 
 const env = useTestEnvironment();
 const GRAINS: SpendGrain[] = ['day', 'hour', 'region'];
@@ -80,7 +81,7 @@ function pastRange(account: AdAccount, days: number, endingDaysAgo = 1) {
 
 async function expectTruth(provider: SpendProvider, account: AdAccount, range: { from: string; to: string }) {
   for (const grain of GRAINS) {
-    const expected = await expectedSpend(sim.url, provider, account.external_id, { ...range, grain });
+    const expected = await expectedSpendRows(sim.url, provider, account.external_id, { ...range, grain });
     expect(expected.length).toBeGreaterThan(0);
     expect(await storedSpend(env.db, account.id, { ...range, grain }), `${account.external_id} ${grain}`).toEqual(
       expected,

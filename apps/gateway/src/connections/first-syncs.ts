@@ -1,26 +1,17 @@
-// The work a connection gets as soon as it is active: a 30-day spend backfill and this hour's spend for
-// each selected ad account, or a full Klaviyo sync. Postgres stays the source of truth: if Redis is down
+// The work a connection gets as soon as it is active: a 30-day spend backfill (in chunks, most recent
+// first) and this hour's spend for each selected ad account, or a full Klaviyo sync. Postgres stays the source of truth: if Redis is down
 // now, the next scheduler tick finds the same work due.
 
 import type { AdAccount, Connection } from '@adsync/db';
 import type { Logger } from '@adsync/logging';
 import type { QueueProducer } from '@adsync/queues';
+import { backfillRanges, localClock } from '@adsync/spend';
 
-const BACKFILL_DAYS = 30;
-
-/** The calendar date at `instant` in `timeZone`, 'YYYY-MM-DD'. */
-function localDate(instant: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    instant,
-  );
-}
-
-function daysBefore(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
-}
+/** Days of spend a new connection's accounts start with (the nightly restatement keeps them right). */
+const FIRST_BACKFILL_DAYS = 30;
 
 export async function enqueueFirstSyncs(
-  deps: { producer: QueueProducer; logger: Logger },
+  deps: { producer: QueueProducer; logger: Logger; config: { SPEND_BACKFILL_CHUNK_DAYS: number } },
   connection: Connection,
   accounts: readonly AdAccount[],
   now = Date.now(),
@@ -39,16 +30,20 @@ export async function enqueueFirstSyncs(
     await deps.producer.enqueueBulk(
       'spend-nightly',
       'restate-spend',
-      accounts.map((account) => {
-        const today = localDate(now, account.timezone);
-        return {
-          tenantId,
-          adAccountId: account.id,
-          from: daysBefore(today, BACKFILL_DAYS - 1),
-          to: today,
-          reason: 'backfill' as const,
-        };
-      }),
+      // Most recent chunks first, every account's first chunk before anyone's older days.
+      accounts
+        .flatMap((account) =>
+          backfillRanges(
+            localClock(now, account.timezone).date,
+            FIRST_BACKFILL_DAYS,
+            deps.config.SPEND_BACKFILL_CHUNK_DAYS,
+          ).map((range, order) => ({
+            order,
+            job: { tenantId, adAccountId: account.id, ...range, reason: 'backfill' as const },
+          })),
+        )
+        .sort((a, b) => a.order - b.order)
+        .map((entry) => entry.job),
     );
     await deps.producer.enqueueBulk(
       'spend-hourly',

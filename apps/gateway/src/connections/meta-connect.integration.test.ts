@@ -48,7 +48,8 @@ describe('Meta', () => {
     });
     expect(Date.parse(String(connection?.accessTokenExpiresAt)) - Date.now()).toBeGreaterThan(59 * 86_400_000);
     expect(JSON.stringify(body)).not.toMatch(/EAA|ciphertext|token"/);
-    expect(await waitingJobs('spend-nightly')).toBe(nightlyBefore + 1);
+    // A 30-day backfill in chunks of SPEND_BACKFILL_CHUNK_DAYS (7): five jobs, most recent first.
+    expect(await waitingJobs('spend-nightly')).toBe(nightlyBefore + 5);
 
     const [row] = await listConnections(env.db, tenant.id);
     expect(row?.access_token_ciphertext).toMatch(/^v1\./);
@@ -66,7 +67,7 @@ describe('Meta', () => {
 
     const pending = await api(testbed.gateway.url, apiKey, 'GET', `/v1/connections/${id}`);
     expect(pending.body.status).toBe('pending');
-    expect((pending.body.accounts as unknown[]).length).toBe(4);
+    expect((pending.body.accounts as unknown[]).length).toBe(5);
 
     const rejected = await api(testbed.gateway.url, apiKey, 'PUT', `/v1/connections/${id}/accounts`, {
       selected: ['act_9'],

@@ -4,19 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../simulator.ts';
 import { regionByCode } from '../spend/regions.ts';
 import { localDateHour, minorToDecimal } from '../spend/spend-model.ts';
+import type { SpendTruthCell } from '../spend/spend-truth.ts';
 import { api, connect, getJson, query, startTikTok } from './tiktok.fixture.ts';
 
 const US = '7000000000000000001';
 const SAMOA = '7000000000000000004';
-
-interface TruthCell {
-  date: string;
-  hour: number;
-  regionCode: string;
-  spendMinor: number;
-  impressions: number;
-  clicks: number;
-}
 
 interface ReportRow {
   dimensions: Record<string, string>;
@@ -41,7 +33,7 @@ describe('TikTok integrated report', () => {
     const response = await fetch(
       `${simulator.url}/_control/spend?${query({ platform: 'tiktok', account: advertiser, from, to })}`,
     );
-    return ((await response.json()) as { cells: TruthCell[] }).cells;
+    return ((await response.json()) as { cells: SpendTruthCell[] }).cells;
   };
 
   const report = (params: Record<string, string | number | readonly string[]>) =>
@@ -66,7 +58,7 @@ describe('TikTok integrated report', () => {
     const cells = await truth(US, from, today);
     const expected = [...new Set(cells.map((cell) => cell.date))].map((date) => {
       const day = cells.filter((cell) => cell.date === date);
-      const sum = (pick: (cell: TruthCell) => number) => day.reduce((total, cell) => total + pick(cell), 0);
+      const sum = (pick: (cell: SpendTruthCell) => number) => day.reduce((total, cell) => total + pick(cell), 0);
       return {
         dimensions: { advertiser_id: US, stat_time_day: `${date} 00:00:00` },
         metrics: {

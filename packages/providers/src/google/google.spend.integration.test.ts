@@ -3,15 +3,7 @@
 // throttling, pacing, revoked tokens, wrong managers and dead hosts come back as the right ProviderErrors.
 
 import { createPkcePair } from '@adsync/crypto';
-import {
-  completeConsent,
-  datesBetween,
-  localDateHour,
-  minorToMicros,
-  type RunningSimulator,
-  regionByCode,
-  startSimulator,
-} from '@adsync/simulator';
+import { completeConsent, datesBetween, localDateHour, type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderResult } from '../provider.ts';
 import type { GoogleSettings } from '../settings.ts';
@@ -25,6 +17,7 @@ import {
   type SpendRow,
   UNPACED,
 } from '../spend.ts';
+import { expectedSpendRows, sortSpendRows } from '../testing/spend-truth.ts';
 import { createGoogleProvider } from './google.provider.ts';
 import { createGoogleSpendReader } from './google.spend.ts';
 
@@ -99,47 +92,6 @@ function lastTenDays(timeZone: string): { from: string; to: string } {
   return { from: shiftDate(today, -10), to: shiftDate(today, -1) };
 }
 
-function rowKey(row: SpendRow): string {
-  return `${row.date}|${String(row.hour ?? '').padStart(2, '0')}|${row.region ?? ''}`;
-}
-
-function sorted(rows: readonly SpendRow[]): SpendRow[] {
-  return [...rows].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0));
-}
-
-interface TruthCell {
-  date: string;
-  hour: number;
-  regionCode: string;
-  spendMinor: number;
-  impressions: number;
-  clicks: number;
-}
-
-/** The simulator's own spend cells, summed to the grain the way the contract defines its rows. */
-async function truthRows(accountId: string, from: string, to: string, grain: SpendGrain): Promise<SpendRow[]> {
-  const query = new URLSearchParams({ platform: 'google', account: accountId, from, to });
-  const truth = (await (await fetch(`${sim.url}/_control/spend?${query}`)).json()) as {
-    account: { currency: string };
-    cells: TruthCell[];
-  };
-  const rows = new Map<string, SpendRow>();
-  for (const cell of truth.cells) {
-    const hour = grain === 'hour' ? cell.hour : null;
-    // The simulator names geographic rows geoTargetConstants/{googleGeoTargetId}, a constant named like the region.
-    const region = grain === 'region' ? regionByCode(cell.regionCode).name : null;
-    const row: SpendRow = { date: cell.date, hour, region, spendMicros: 0n, impressions: 0, clicks: 0 };
-    const previous = rows.get(rowKey(row)) ?? row;
-    rows.set(rowKey(row), {
-      ...previous,
-      spendMicros: previous.spendMicros + minorToMicros(cell.spendMinor, truth.account.currency),
-      impressions: previous.impressions + cell.impressions,
-      clicks: previous.clicks + cell.clicks,
-    });
-  }
-  return sorted([...rows.values()]);
-}
-
 function rowsOf(result: ProviderResult<SpendRow[]>): SpendRow[] {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
   return result.value;
@@ -161,16 +113,16 @@ describe.each(SPEND_GRAINS)('%s rows equal the simulator’s truth', (grain) => 
   it.each(TEN_DAY_CASES)('the last ten days, $label', async ({ account, timeZone }) => {
     const { from, to } = lastTenDays(timeZone);
     const rows = rowsOf(await createGoogleSpendReader(settings).read(spendQuery(account, from, to, grain)));
-    const truth = await truthRows(account.externalId, from, to, grain);
+    const truth = await expectedSpendRows(sim.url, 'google', account.externalId, { from, to, grain });
     expect(new Set(truth.map((row) => row.date)).size).toBe(10);
-    expect(sorted(rows)).toEqual(truth);
+    expect(sortSpendRows(rows)).toEqual(truth);
   });
 
   it.each(DST_CASES)('$label', async ({ account, from, to }) => {
     const rows = rowsOf(await createGoogleSpendReader(settings).read(spendQuery(account, from, to, grain)));
-    const truth = await truthRows(account.externalId, from, to, grain);
+    const truth = await expectedSpendRows(sim.url, 'google', account.externalId, { from, to, grain });
     expect(new Set(truth.map((row) => row.date))).toEqual(new Set(datesBetween(from, to)));
-    expect(sorted(rows)).toEqual(truth);
+    expect(sortSpendRows(rows)).toEqual(truth);
   });
 });
 
@@ -368,11 +320,14 @@ describe('refusals', () => {
       reader.read(spendQuery(LONDON_DIRECT, ...range, 'region')),
       reader.read(spendQuery(LONDON_DIRECT, ...range, 'region', { accessToken: directOnly })),
     ]);
-    expect(sorted(rowsOf(viaManager))).toEqual(await truthRows(UTC_VIA_MANAGER.externalId, ...range, 'day'));
+    const [from, to] = range;
+    const truth = (account: SpendAccount, grain: SpendGrain) =>
+      expectedSpendRows(sim.url, 'google', account.externalId, { from, to, grain });
+    expect(sortSpendRows(rowsOf(viaManager))).toEqual(await truth(UTC_VIA_MANAGER, 'day'));
     expect(deniedViaManager).toMatchObject({ ok: false, error: { code: 'permission_denied' } });
-    const londonTruth = await truthRows(LONDON_DIRECT.externalId, ...range, 'region');
-    expect(sorted(rowsOf(direct))).toEqual(londonTruth);
-    expect(sorted(rowsOf(directWithOtherGrant))).toEqual(londonTruth);
+    const londonTruth = await truth(LONDON_DIRECT, 'region');
+    expect(sortSpendRows(rowsOf(direct))).toEqual(londonTruth);
+    expect(sortSpendRows(rowsOf(directWithOtherGrant))).toEqual(londonTruth);
   });
 
   it('an unreachable Ads host is unavailable', async () => {

@@ -2,14 +2,7 @@
 // grain and time zone (DST included), failed and stalled report runs are split, throttling, pacing and
 // revoked tokens come back as the right ProviderErrors.
 
-import {
-  localDateHour,
-  META_ACCOUNTS,
-  minorToMicros,
-  type RunningSimulator,
-  regionByCode,
-  startSimulator,
-} from '@adsync/simulator';
+import { localDateHour, META_ACCOUNTS, type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MetaSettings } from '../settings.ts';
 import { simulatorProviderSettings } from '../simulator-settings.ts';
@@ -22,6 +15,7 @@ import {
   UNPACED,
   type UsageSignal,
 } from '../spend.ts';
+import { expectedSpendRows } from '../testing/spend-truth.ts';
 import { createMetaProvider } from './meta.provider.ts';
 import { createMetaSpendReader, type MetaSpendOptions } from './meta.spend.ts';
 
@@ -39,11 +33,6 @@ const READ_INSIGHTS = 'meta GET /graph/:version/:node/insights';
 let sim: RunningSimulator;
 let settings: MetaSettings;
 let token: string;
-
-interface TruthBody {
-  account: { currency: string };
-  cells: { date: string; hour: number; regionCode: string; spendMinor: number; impressions: number; clicks: number }[];
-}
 
 async function control(url: string, path: string, body: Record<string, unknown> = {}): Promise<unknown> {
   const response = await fetch(`${url}/_control/${path}`, {
@@ -94,33 +83,10 @@ function localToday(accountId: string): string {
   return localDateHour(Date.now(), account?.timezone ?? 'UTC').date;
 }
 
-function sorted(rows: readonly SpendRow[]): SpendRow[] {
-  return [...rows].sort(
-    (a, b) =>
-      a.date.localeCompare(b.date) || (a.hour ?? -1) - (b.hour ?? -1) || (a.region ?? '').localeCompare(b.region ?? ''),
-  );
-}
-
-/** The simulator's own cells summed to the grain, as the reader must return them. */
-async function truth(accountId: string, from: string, to: string, grain: SpendGrain): Promise<SpendRow[]> {
-  const params = new URLSearchParams({ platform: 'meta', account: accountId, from, to });
-  const body = (await (await fetch(`${sim.url}/_control/spend?${params}`)).json()) as TruthBody;
-  const rows = new Map<string, SpendRow>();
-  for (const cell of body.cells) {
-    const hour = grain === 'hour' ? cell.hour : null;
-    const region = grain === 'region' ? regionByCode(cell.regionCode).name : null;
-    const key = `${cell.date}|${hour}|${region}`;
-    const known = rows.get(key);
-    rows.set(key, {
-      date: cell.date,
-      hour,
-      region,
-      spendMicros: (known?.spendMicros ?? 0n) + minorToMicros(cell.spendMinor, body.account.currency),
-      impressions: (known?.impressions ?? 0) + cell.impressions,
-      clicks: (known?.clicks ?? 0) + cell.clicks,
-    });
-  }
-  return sorted([...rows.values()]);
+/** The simulator's own cells summed to the grain, as the reader must return them (in this order). */
+function truth(query: SpendQuery): Promise<SpendRow[]> {
+  const { account, from, to, grain } = query;
+  return expectedSpendRows(sim.url, 'meta', account.externalId, { from, to, grain });
 }
 
 /**
@@ -128,9 +94,9 @@ async function truth(accountId: string, from: string, to: string, grain: SpendGr
  * starts, so the read equals whichever of the two its report was computed at.
  */
 async function expectReadEqualsTruth(query: SpendQuery, options: MetaSpendOptions = FAST): Promise<SpendRow[]> {
-  const before = await truth(query.account.externalId, query.from, query.to, query.grain);
+  const before = await truth(query);
   const read = await createMetaSpendReader(settings, options).read(query);
-  const after = await truth(query.account.externalId, query.from, query.to, query.grain);
+  const after = await truth(query);
   if (!read.ok) throw new Error(`${read.error.code}: ${read.error.message}`);
   expect(read.value.length).toBeGreaterThan(0);
   if (JSON.stringify(read.value, bigints) !== JSON.stringify(after, bigints)) expect(read.value).toEqual(before);
@@ -303,55 +269,43 @@ describe('pacing, usage and throttling', () => {
     expect(await requestCounts()).toEqual(before);
   });
 
-  it('an ad account over its BUC budget is rate_limited for the account, after a usage signal at 100%', async () => {
-    const throttled = await startSimulator(
-      { port: 0 },
-      { meta: { callsPerAccountPerHour: 2, asyncRunMilliseconds: RUN_MS } },
-    );
+  /** Reads today's UTC day from a fresh simulator under Meta `limits`; the read must be refused. */
+  async function readThrottled(limits: { callsPerAccountPerHour?: number; callsPerAppPerHour?: number }) {
+    const throttled = await startSimulator({ port: 0 }, { meta: { ...limits, asyncRunMilliseconds: RUN_MS } });
     try {
       const local = simulatorProviderSettings(throttled.url, 'https://adsync.example').meta;
       token = await accessToken(throttled.url, local);
       const pacer = countingPacer();
       const day = localToday(UTC);
       const read = await createMetaSpendReader(local, FAST).read(spendQuery(UTC, day, day, 'day', { pacer }));
-      expect(read.ok).toBe(false);
-      if (read.ok) return;
-      expect(read.error).toMatchObject({
-        code: 'rate_limited',
-        retryable: true,
-        limitScope: 'account',
-        platformCode: '80000/2446079',
-      });
-      expect(read.error.retryAfterMs).toBeGreaterThan(0);
-      expect(read.error.retryAfterMs).toBeLessThanOrEqual(3_600_000);
-      const accountSignals = pacer.signals.filter((signal) => signal.scope === 'account');
-      expect(accountSignals.at(0)?.percentUsed).toBe(50);
-      expect(accountSignals.some((signal) => signal.percentUsed >= 100)).toBe(true);
-      expect(accountSignals.at(-1)?.regainAccessInMs).toBeGreaterThan(0);
+      if (read.ok) throw new Error('the read was not refused');
+      return { error: read.error, signals: pacer.signals };
     } finally {
       await throttled.close();
     }
+  }
+
+  it('an ad account over its BUC budget is rate_limited for the account, after a usage signal at 100%', async () => {
+    const { error, signals } = await readThrottled({ callsPerAccountPerHour: 2 });
+    expect(error).toMatchObject({
+      code: 'rate_limited',
+      retryable: true,
+      limitScope: 'account',
+      platformCode: '80000/2446079',
+    });
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(3_600_000);
+    const accountSignals = signals.filter((signal) => signal.scope === 'account');
+    expect(accountSignals.at(0)?.percentUsed).toBe(50);
+    expect(accountSignals.some((signal) => signal.percentUsed >= 100)).toBe(true);
+    expect(accountSignals.at(-1)?.regainAccessInMs).toBeGreaterThan(0);
   });
 
   it('the app over its request limit (code 4) is rate_limited for the app', async () => {
     // The code exchange makes three Graph calls; the fourth starts the run and the fifth is refused.
-    const throttled = await startSimulator(
-      { port: 0 },
-      { meta: { callsPerAppPerHour: 4, asyncRunMilliseconds: RUN_MS } },
-    );
-    try {
-      const local = simulatorProviderSettings(throttled.url, 'https://adsync.example').meta;
-      token = await accessToken(throttled.url, local);
-      const pacer = countingPacer();
-      const day = localToday(UTC);
-      const read = await createMetaSpendReader(local, FAST).read(spendQuery(UTC, day, day, 'day', { pacer }));
-      expect(read.ok).toBe(false);
-      if (read.ok) return;
-      expect(read.error).toMatchObject({ code: 'rate_limited', limitScope: 'app', platformCode: '4' });
-      expect(pacer.signals.some((signal) => signal.scope === 'app' && signal.percentUsed >= 100)).toBe(true);
-    } finally {
-      await throttled.close();
-    }
+    const { error, signals } = await readThrottled({ callsPerAppPerHour: 4 });
+    expect(error).toMatchObject({ code: 'rate_limited', limitScope: 'app', platformCode: '4' });
+    expect(signals.some((signal) => signal.scope === 'app' && signal.percentUsed >= 100)).toBe(true);
   });
 });
 

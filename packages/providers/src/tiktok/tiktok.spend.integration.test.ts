@@ -1,18 +1,12 @@
 // The TikTok spend reader against the simulator over HTTP: rows by day, hour and province equal the spend
 // truth in every kind of time zone and across DST changes; throttles, pacing and dead tokens read right.
 
-import {
-  completeConsent,
-  localDateHour,
-  minorToMicros,
-  type RunningSimulator,
-  regionByCode,
-  startSimulator,
-} from '@adsync/simulator';
+import { completeConsent, localDateHour, type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TikTokSettings } from '../settings.ts';
 import { simulatorProviderSettings } from '../simulator-settings.ts';
 import { type CallPacer, SPEND_GRAINS, type SpendGrain, type SpendRow, UNPACED } from '../spend.ts';
+import { expectedSpendRows, sortSpendRows } from '../testing/spend-truth.ts';
 import { createTikTokProvider } from './tiktok.provider.ts';
 import { createTikTokSpendReader } from './tiktok.spend.ts';
 
@@ -26,15 +20,6 @@ const ADVERTISERS = {
 type Advertiser = (typeof ADVERTISERS)[keyof typeof ADVERTISERS];
 
 const REPORT_ROUTE = 'GET /open_api/v1.3/report/integrated/get/';
-
-interface TruthCell {
-  date: string;
-  hour: number;
-  regionCode: string;
-  spendMinor: number;
-  impressions: number;
-  clicks: number;
-}
 
 let sim: RunningSimulator;
 let settings: TikTokSettings;
@@ -66,36 +51,9 @@ function shiftDate(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-function byDateHourRegion(a: SpendRow, b: SpendRow): number {
-  const key = (row: SpendRow) => `${row.date} ${String(row.hour ?? '').padStart(2, '0')} ${row.region ?? ''}`;
-  return key(a).localeCompare(key(b));
-}
-
 /** The simulator's truth at `grain`, as the rows a reader must return. */
-async function expectedRows(advertiser: Advertiser, grain: SpendGrain, from: string, to: string) {
-  const search = new URLSearchParams({ platform: 'tiktok', account: advertiser.id, from, to });
-  const truth = (await (await fetch(`${sim.url}/_control/spend?${search}`)).json()) as {
-    account: { currency: string };
-    cells: TruthCell[];
-  };
-  expect(truth.account.currency).toBe(advertiser.currency);
-  const groups = new Map<string, { row: Omit<SpendRow, 'spendMicros'>; minor: number }>();
-  for (const cell of truth.cells) {
-    const hour = grain === 'hour' ? cell.hour : null;
-    const region = grain === 'region' ? regionByCode(cell.regionCode).tiktokProvinceId : null;
-    const key = `${cell.date}|${hour}|${region}`;
-    const group = groups.get(key) ?? { row: { date: cell.date, hour, region, impressions: 0, clicks: 0 }, minor: 0 };
-    group.minor += cell.spendMinor;
-    group.row = {
-      ...group.row,
-      impressions: group.row.impressions + cell.impressions,
-      clicks: group.row.clicks + cell.clicks,
-    };
-    groups.set(key, group);
-  }
-  return [...groups.values()]
-    .map(({ row, minor }) => ({ ...row, spendMicros: minorToMicros(minor, advertiser.currency) }))
-    .sort(byDateHourRegion);
+function expectedRows(advertiser: Advertiser, grain: SpendGrain, from: string, to: string) {
+  return expectedSpendRows(sim.url, 'tiktok', advertiser.id, { from, to, grain });
 }
 
 function read(
@@ -118,7 +76,7 @@ function read(
 async function readRows(advertiser: Advertiser, grain: SpendGrain, from: string, to: string) {
   const result = await read(advertiser, grain, from, to);
   if (!result.ok) throw new Error(result.error.message);
-  return [...result.value].sort(byDateHourRegion);
+  return sortSpendRows(result.value);
 }
 
 /** Counts `before` calls per endpoint and every usage report; answers `before` with `room`. */
@@ -211,7 +169,7 @@ it('chunks long ranges (30 days per daily or province request, 1 per hourly) and
     const before = await reportRequests(sim);
     const result = await read(advertiser, grain, from, to, { pacer });
     if (!result.ok) throw new Error(result.error.message);
-    expect([...result.value].sort(byDateHourRegion)).toEqual(await expectedRows(advertiser, grain, from, to));
+    expect(sortSpendRows(result.value)).toEqual(await expectedRows(advertiser, grain, from, to));
     expect(calls.before).toEqual(Array.from({ length: requests }, () => 'report'));
     expect(await reportRequests(sim)).toBe(before + requests);
     // TikTok sends no usage headers: there is nothing to report.
