@@ -16,8 +16,8 @@ import {
 import { createKeyring } from '@adsync/crypto';
 import { createMetricsRegistry } from '@adsync/metrics';
 import { consume, createWorkerRuntime, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
-import { Queue, Worker } from 'bullmq';
-import { createBenchContext, until } from './lib/bench-context.ts';
+import { Queue } from 'bullmq';
+import { createBenchContext, noopJobsPerSecond, until } from './lib/bench-context.ts';
 import { type BenchRow, printTable } from './lib/print-table.ts';
 import { googleGrant } from './simulator-scenarios.ts';
 
@@ -153,23 +153,7 @@ try {
     .executeTakeFirstOrThrow();
 
   // The ceiling: BullMQ alone, no-op jobs, same concurrency, same Redis.
-  const ceilingQueue = new Queue('bench-noop', { connection: redis, prefix });
-  const noopJobs = Math.min(enqueued, 20_000);
-  for (let offset = 0; offset < noopJobs; offset += 5_000) {
-    await ceilingQueue.addBulk(
-      Array.from({ length: Math.min(5_000, noopJobs - offset) }, () => ({ name: 'noop', data: {} })),
-    );
-  }
-  const noopStarted = performance.now();
-  const noop = new Worker('bench-noop', async () => undefined, {
-    connection: workerRedis,
-    prefix,
-    concurrency: CONCURRENCY,
-  });
-  await until(async () => (await ceilingQueue.getCompletedCount()) >= noopJobs, 10 * 60_000);
-  const noopPerSecond = noopJobs / ((performance.now() - noopStarted) / 1000);
-  await noop.close();
-  await ceilingQueue.obliterate({ force: true });
+  const noopPerSecond = await noopJobsPerSecond(context, Math.min(enqueued, 20_000), CONCURRENCY);
   rows.push({
     scenario: `refreshes through the fleet (${Number(refreshed.count).toLocaleString('en')} refreshed)`,
     figure: enqueued / refreshSeconds,

@@ -24,9 +24,8 @@ import {
   createWorkerRuntime,
   type WorkerDeps,
 } from '@adsync/worker-runtime';
-import { Queue, Worker } from 'bullmq';
 import { sql } from 'kysely';
-import { createBenchContext, until } from './lib/bench-context.ts';
+import { createBenchContext, noopJobsPerSecond, until } from './lib/bench-context.ts';
 import { type BenchRow, printTable } from './lib/print-table.ts';
 
 const ACCOUNTS = Number(process.argv[2] ?? 1_000);
@@ -234,18 +233,7 @@ try {
     .select(db.fn.countAll<string>().as('count'))
     .executeTakeFirstOrThrow();
 
-  const ceilingQueue = new Queue('bench-noop', { connection: redis, prefix });
-  await ceilingQueue.addBulk(Array.from({ length: enqueued }, () => ({ name: 'noop', data: {} })));
-  const noopStarted = performance.now();
-  const noop = new Worker('bench-noop', async () => undefined, {
-    connection: workerRedis,
-    prefix,
-    concurrency: CONCURRENCY,
-  });
-  await until(async () => (await ceilingQueue.getCompletedCount()) >= enqueued, 10 * 60_000);
-  const noopPerSecond = enqueued / ((performance.now() - noopStarted) / 1000);
-  await noop.close();
-  await ceilingQueue.obliterate({ force: true });
+  const noopPerSecond = await noopJobsPerSecond(context, enqueued, CONCURRENCY);
   const today = localClock(Date.now(), 'UTC').date;
   rows.push({
     scenario: `hourly sync of ${enqueued.toLocaleString('en')} accounts (${PLATFORMS.join(', ')})`,

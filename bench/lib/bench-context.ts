@@ -12,7 +12,7 @@ import {
 import { createDatabase, type Db, migrateToLatest } from '@adsync/db';
 import { createLogger, type Logger } from '@adsync/logging';
 import { createQueueProducer, createRedisConnection, type QueueName, type QueueProducer } from '@adsync/queues';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { startChildServer } from './child-server.ts';
@@ -78,4 +78,23 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number): P
     if (Date.now() > deadline) throw new Error('the benchmark step did not finish in time');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** The ceiling of a queue scenario: BullMQ alone running `jobs` no-op jobs at `concurrency` on the same Redis. */
+export async function noopJobsPerSecond(context: BenchContext, jobs: number, concurrency: number): Promise<number> {
+  const queue = new Queue('bench-noop', { connection: context.redis, prefix: context.prefix });
+  for (let offset = 0; offset < jobs; offset += 5_000) {
+    await queue.addBulk(Array.from({ length: Math.min(5_000, jobs - offset) }, () => ({ name: 'noop', data: {} })));
+  }
+  const started = performance.now();
+  const worker = new Worker('bench-noop', async () => undefined, {
+    connection: context.workerRedis,
+    prefix: context.prefix,
+    concurrency,
+  });
+  await until(async () => (await queue.getCompletedCount()) >= jobs, 10 * 60_000);
+  const perSecond = jobs / ((performance.now() - started) / 1000);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  return perSecond;
 }
