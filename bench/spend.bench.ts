@@ -16,7 +16,7 @@ import {
 import { type AdAccount, type SpendProvider, type SpendRowInput, upsertAdAccounts, writeSpendRows } from '@adsync/db';
 import { createMetricsRegistry } from '@adsync/metrics';
 import { simulatorProviderSettings } from '@adsync/providers';
-import { createSpendReaders, enqueueHourlySyncs, hourlySyncRange, localClock, syncAccountSpend } from '@adsync/spend';
+import { createSpendReaders, enqueueHourlySyncs, localClock, syncHourlySpend } from '@adsync/spend';
 import {
   consume,
   createPlatformLimiter,
@@ -200,11 +200,13 @@ try {
     consumers: [
       consume('spend-hourly', {
         'hourly-tick': async () => undefined,
-        'sync-hourly-spend': async ({ data, jobId }) => {
-          const account = accounts.find((candidate) => candidate.id === data.adAccountId);
-          const range = hourlySyncRange(Date.now(), account?.timezone ?? 'UTC', 4);
-          return syncAccountSpend(spend, { ...data, ...range, kind: 'hourly', jobId });
-        },
+        'sync-hourly-spend': async ({ data, jobId }) =>
+          syncHourlySpend(spend, {
+            tenantId: data.tenantId,
+            adAccountId: data.adAccountId,
+            yesterdayHours: 4,
+            jobId,
+          }),
       }),
     ],
     concurrency: CONCURRENCY,

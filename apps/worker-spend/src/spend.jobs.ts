@@ -3,15 +3,14 @@
 
 import { resolveProviders } from '@adsync/config';
 import { refreshDepsFrom } from '@adsync/connections';
-import { findSpendAccount } from '@adsync/db';
 import {
   createSpendReaders,
   enqueueHourlySyncs,
   enqueueNightlyRestatements,
-  hourlySyncRange,
   registerSpendMetrics,
   type SpendSyncDeps,
   syncAccountSpend,
+  syncHourlySpend,
 } from '@adsync/spend';
 import { consume, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
 
@@ -39,13 +38,14 @@ export function spendConsumers(deps: WorkerDeps): QueueConsumer[] {
         logger.info({ enqueued }, 'hourly spend syncs enqueued');
         return { enqueued };
       },
-      'sync-hourly-spend': async ({ data, jobId, signal }) => {
-        const found = await findSpendAccount(deps.db, data);
-        if (found === undefined) return { kind: 'skipped', reason: 'not_found' };
-        // The account's local today (and yesterday just after its midnight), as of when the job runs.
-        const range = hourlySyncRange(Date.now(), found.account.timezone, config.SPEND_YESTERDAY_HOURS);
-        return syncAccountSpend(spend, { ...data, ...range, kind: 'hourly', jobId, signal });
-      },
+      'sync-hourly-spend': async ({ data, jobId, signal }) =>
+        syncHourlySpend(spend, {
+          tenantId: data.tenantId,
+          adAccountId: data.adAccountId,
+          yesterdayHours: config.SPEND_YESTERDAY_HOURS,
+          jobId,
+          signal,
+        }),
     }),
     consume('spend-nightly', {
       'nightly-tick': async ({ logger }) => {

@@ -55,6 +55,7 @@ export {
   findSpendAccount,
   findSyncableAccounts,
   markAccountSynced,
+  type SpendLookbacks,
   type SyncableAccount,
   setSpendLookbacks,
   spendLookbacks,

@@ -16,4 +16,5 @@ export {
   type SpendSyncRequest,
   SyncFailure,
   syncAccountSpend,
+  syncHourlySpend,
 } from './sync-account-spend.ts';

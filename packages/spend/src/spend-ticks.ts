@@ -45,7 +45,6 @@ export async function enqueueNightlyRestatements(
 ): Promise<number> {
   let enqueued = 0;
   let after: string | undefined;
-  const tenantLookbacks = new Map<string, Partial<Lookbacks>>();
   for (;;) {
     const page = await findAccountsDueForRestatement(deps.db, {
       localHour: options.localHour,
@@ -54,9 +53,8 @@ export async function enqueueNightlyRestatements(
       ...(after === undefined ? {} : { after }),
     });
     if (page.length === 0) return enqueued;
-    for (const tenantId of new Set(page.map((account) => account.tenant_id))) {
-      if (!tenantLookbacks.has(tenantId)) tenantLookbacks.set(tenantId, await spendLookbacks(deps.db, tenantId));
-    }
+    // One read of the page's tenants' own windows.
+    const tenantLookbacks = await spendLookbacks(deps.db, [...new Set(page.map((account) => account.tenant_id))]);
     await deps.producer.enqueueBulk(
       'spend-nightly',
       'restate-spend',

@@ -23,7 +23,7 @@ import { AppError } from '@adsync/errors';
 import type { Logger } from '@adsync/logging';
 import { type CallPacer, type ProviderError, SPEND_GRAINS } from '@adsync/providers';
 import { type PlatformLimiter, RetryLaterError, UnrecoverableError } from '@adsync/worker-runtime';
-import { addDays, localClock } from './spend-dates.ts';
+import { addDays, hourlySyncRange, localClock } from './spend-dates.ts';
 import type { SpendMetrics } from './spend-metrics.ts';
 import type { SpendReaders } from './spend-readers.ts';
 
@@ -72,9 +72,29 @@ interface SyncTarget {
   runId: string;
 }
 
+/** Syncs `from..to` of one account (nightly restatements and backfills). */
 export async function syncAccountSpend(deps: SpendSyncDeps, request: SpendSyncRequest): Promise<SpendSyncOutcome> {
-  const key = { tenantId: request.tenantId, adAccountId: request.adAccountId };
-  const found = await findSpendAccount(deps.db, key);
+  const found = await findSpendAccount(deps.db, { tenantId: request.tenantId, adAccountId: request.adAccountId });
+  return syncFoundAccount(deps, found, request);
+}
+
+/** The hourly sync: the account's today, and yesterday in the first `yesterdayHours` after its midnight. */
+export async function syncHourlySpend(
+  deps: SpendSyncDeps,
+  request: Omit<SpendSyncRequest, 'from' | 'to' | 'kind'> & { yesterdayHours: number },
+): Promise<SpendSyncOutcome> {
+  const found = await findSpendAccount(deps.db, { tenantId: request.tenantId, adAccountId: request.adAccountId });
+  if (found === undefined) return { kind: 'skipped', reason: 'not_found' };
+  const { yesterdayHours, ...rest } = request;
+  const range = hourlySyncRange(deps.now?.() ?? Date.now(), found.account.timezone, yesterdayHours);
+  return syncFoundAccount(deps, found, { ...rest, ...range, kind: 'hourly' });
+}
+
+async function syncFoundAccount(
+  deps: SpendSyncDeps,
+  found: { account: AdAccount; connection: Connection } | undefined,
+  request: SpendSyncRequest,
+): Promise<SpendSyncOutcome> {
   if (found === undefined) return { kind: 'skipped', reason: 'not_found' };
   const { account, connection } = found;
   if (!account.selected) return { kind: 'skipped', reason: 'not_selected' };
@@ -92,17 +112,16 @@ export async function syncAccountSpend(deps: SpendSyncDeps, request: SpendSyncRe
     to: request.to,
   });
   const target: SyncTarget = { account, connection, provider, runId };
-  let rowsWritten = 0;
+  // Rows written before a failure still count in the failed run's row.
+  const progress = { rowsWritten: 0 };
   try {
-    const outcome = await readAndWrite(deps, request, target, (rows) => {
-      rowsWritten += rows;
-    });
+    const outcome = await readAndWrite(deps, request, target, progress);
     deps.metrics?.runs.inc({ provider, kind: request.kind, outcome: outcome.kind });
     return outcome;
   } catch (error) {
     await finishSyncRun(deps.db, runId, {
       status: 'failed',
-      rowsWritten,
+      rowsWritten: progress.rowsWritten,
       errorCode: failureCode(error),
       errorMessage: error instanceof Error ? error.message : 'the sync failed',
     });
@@ -117,7 +136,7 @@ async function readAndWrite(
   deps: SpendSyncDeps,
   request: SpendSyncRequest,
   target: SyncTarget,
-  counted: (rows: number) => void,
+  progress: { rowsWritten: number },
 ): Promise<SpendSyncOutcome> {
   const { account, connection, provider, runId } = target;
   const connectionKey = { tenantId: request.tenantId, connectionId: connection.id };
@@ -139,7 +158,6 @@ async function readAndWrite(
   const localToday = localClock(deps.now?.() ?? Date.now(), account.timezone).date;
   const pacer = pacerFor(deps.refresh.limiter, provider, account.external_id);
   let restatements = 0;
-  let rowsWritten = 0;
   for (const grain of SPEND_GRAINS) {
     const read = await deps.readers[provider].read({
       accessToken,
@@ -172,16 +190,15 @@ async function readAndWrite(
           }),
     });
     const changed = written.upserted + written.removed;
-    rowsWritten += changed;
-    counted(changed);
+    progress.rowsWritten += changed;
     deps.metrics?.rows.inc({ provider }, changed);
     restatements += written.restatements;
   }
   const key = { tenantId: request.tenantId, adAccountId: account.id };
   if (request.kind === 'hourly') await markAccountSynced(deps.db, key, { syncedAt: new Date() });
   if (request.kind === 'nightly') await markAccountSynced(deps.db, key, { restatedOn: addDays(request.to, 1) });
-  await finishSyncRun(deps.db, runId, { status: 'succeeded', rowsWritten });
-  return { kind: 'synced', rowsWritten, restatements };
+  await finishSyncRun(deps.db, runId, { status: 'succeeded', rowsWritten: progress.rowsWritten });
+  return { kind: 'synced', rowsWritten: progress.rowsWritten, restatements };
 }
 
 /** What a failed platform read means for the job. */

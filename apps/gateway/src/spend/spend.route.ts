@@ -85,7 +85,7 @@ function money(total: SpendTotal) {
 
 /** The tenant's lookback per platform: its own where set, else the fleet's default. */
 async function lookbacksOf(deps: GatewayDeps, tenantId: string) {
-  const own = await spendLookbacks(deps.db, tenantId);
+  const own = (await spendLookbacks(deps.db, [tenantId])).get(tenantId) ?? {};
   const defaults = {
     meta: deps.config.SPEND_LOOKBACK_META_DAYS,
     google: deps.config.SPEND_LOOKBACK_GOOGLE_DAYS,

@@ -103,14 +103,22 @@ export async function markAccountSynced(
     .execute();
 }
 
-/** The tenant's own lookback windows, by platform (platforms it never set are absent). */
-export async function spendLookbacks(db: Db, tenantId: string): Promise<Partial<Record<SpendProvider, number>>> {
+export type SpendLookbacks = Partial<Record<SpendProvider, number>>;
+
+/** Each tenant's own lookback windows, by platform (platforms a tenant never set are absent). */
+export async function spendLookbacks(db: Db, tenantIds: readonly string[]): Promise<Map<string, SpendLookbacks>> {
+  const byTenant = new Map<string, SpendLookbacks>(tenantIds.map((tenantId) => [tenantId, {}]));
+  if (tenantIds.length === 0) return byTenant;
   const rows = await db
     .selectFrom('tenant_spend_settings')
-    .select(['provider', 'lookback_days'])
-    .where('tenant_id', '=', tenantId)
+    .select(['tenant_id', 'provider', 'lookback_days'])
+    .where('tenant_id', 'in', [...tenantIds])
     .execute();
-  return Object.fromEntries(rows.map((row) => [row.provider, row.lookback_days]));
+  for (const row of rows) {
+    const own = byTenant.get(row.tenant_id);
+    if (own !== undefined) own[row.provider] = row.lookback_days;
+  }
+  return byTenant;
 }
 
 export async function setSpendLookbacks(
