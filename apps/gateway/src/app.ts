@@ -2,12 +2,17 @@
 // The gateway only enqueues work; it never runs job handlers.
 
 import { randomUUID } from 'node:crypto';
+import { createEventBuffer, eventBufferOptions } from '@adsync/events';
 import { createMetricsRegistry, registerQueueDepth } from '@adsync/metrics';
 import { QUEUE_NAMES } from '@adsync/queues';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connectionsRoutes } from './connections/connections.route.ts';
 import { oauthRoutes } from './connections/oauth.route.ts';
+import { deadLetterRoutes } from './events/dead-letters.route.ts';
+import { createDestinationCache } from './events/destination-cache.ts';
+import { eventDestinationsRoutes } from './events/destinations.route.ts';
+import { eventsRoutes } from './events/events.route.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -52,5 +57,10 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(apiKeysRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(spendRoutes(deps));
+  const eventBuffer = createEventBuffer(deps.redis, eventBufferOptions(deps.config));
+  const destinations = createDestinationCache(deps.db);
+  await app.register(eventDestinationsRoutes(deps, destinations));
+  await app.register(eventsRoutes(deps, { buffer: eventBuffer, destinations, registry }));
+  await app.register(deadLetterRoutes(deps, eventBuffer));
   return app;
 }

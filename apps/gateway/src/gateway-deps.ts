@@ -19,6 +19,9 @@ export interface GatewayDeps {
     | 'SPEND_LOOKBACK_GOOGLE_DAYS'
     | 'SPEND_LOOKBACK_TIKTOK_DAYS'
     | 'SPEND_BACKFILL_CHUNK_DAYS'
+    | 'QUEUE_PREFIX'
+    | 'EVENTS_DEDUP_HOURS'
+    | 'EVENTS_LINGER_MS'
   >;
   logger: Logger;
   db: Db;

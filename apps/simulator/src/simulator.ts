@@ -27,10 +27,12 @@ export async function buildSimulator(
   options: SimulatorOptionsInput = {},
   settings: SimulatorSettings = {},
 ): Promise<Simulator> {
+  const faults = createFaults();
   const context: SimulatorContext = {
     options: simulatorOptionsSchema.parse(options),
     clock: createClock(),
     recorder: createRecorder(),
+    faults,
   };
   const app = Fastify({
     ...(settings.logger ? { loggerInstance: settings.logger } : { logger: false }),
@@ -40,7 +42,6 @@ export async function buildSimulator(
   }) as unknown as FastifyInstance;
   await app.register(formBody);
 
-  const faults = createFaults();
   const platforms = (settings.platforms ?? PLATFORM_FACTORIES).map((create) => create(context));
   for (const platform of platforms) {
     const prefix = `/${platform.id}`;

@@ -6,6 +6,7 @@ import {
   cryptoFields,
   databaseFields,
   encryptionKeysField,
+  eventFields,
   gatewayFields,
   oauthStateFields,
   rateLimitFields,
@@ -71,6 +72,7 @@ export const gatewayConfigSchema = z
     ...shutdownFields,
     ...gatewayFields,
     ...spendFields,
+    ...eventFields,
     ...providerFields,
   })
   .superRefine(refuseDevelopmentSecretsInProduction)
@@ -88,6 +90,7 @@ export function workerConfigSchema(defaultHealthPort: number) {
       ...workerFields(defaultHealthPort),
       ...refreshFields,
       ...spendFields,
+      ...eventFields,
       ...rateLimitFields,
       PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
       ...providerFields,

@@ -168,6 +168,15 @@ export const spendFields = {
   META_REPORT_STALL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
 };
 
+export const eventFields = {
+  /** Event ids are remembered this long per destination; a repeat within it is dropped (the platforms dedup over 48 h). */
+  EVENTS_DEDUP_HOURS: z.coerce.number().int().min(1).max(168).default(48),
+  /** A destination's first new events wait this long for more before they are sent as one batch. */
+  EVENTS_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(250),
+  /** Events per request to a platform; 1,000 is both Meta's and TikTok's maximum. */
+  EVENTS_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(1_000),
+};
+
 const budget = z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(1) });
 const platformBudgets = z.object({ app: budget.optional(), endpoint: budget.optional(), account: budget.optional() });
 const rateLimits = z.object({
@@ -175,19 +184,27 @@ const rateLimits = z.object({
   google: platformBudgets.optional(),
   tiktok: platformBudgets.optional(),
   klaviyo: platformBudgets.optional(),
+  /** Conversion events (Meta Conversions API), budgeted apart from the Marketing API calls. */
+  meta_events: platformBudgets.optional(),
+  /** TikTok Events API (`/event/track/`: 1,000 QPS at every tier). */
+  tiktok_events: platformBudgets.optional(),
 });
 export type RateLimitsConfig = z.output<typeof rateLimits>;
 
 /**
  * Defaults below each platform's published limits (providers.md §6) so adsync throttles itself first:
  * Meta 40 calls/s per app and 4,000/h per ad account; Google 40/s per developer token and 500/min per
- * customer; TikTok 8/s per app endpoint (the basic tier allows 10); Klaviyo 2/s per account.
+ * customer; TikTok 8/s per app endpoint (the basic tier allows 10); Klaviyo 2/s per account. Conversion
+ * events have their own budgets: Meta's Conversions API 200 requests/s per app (Meta publishes no figure; a
+ * request carries up to 1,000 events), TikTok's Events API 800/s (its limit is 1,000 QPS).
  */
 export const DEFAULT_RATE_LIMITS: RateLimitsConfig = {
   meta: { app: { limit: 40, windowMs: 1_000 }, account: { limit: 4_000, windowMs: 3_600_000 } },
   google: { app: { limit: 40, windowMs: 1_000 }, account: { limit: 500, windowMs: 60_000 } },
   tiktok: { endpoint: { limit: 8, windowMs: 1_000 } },
   klaviyo: { account: { limit: 2, windowMs: 1_000 } },
+  meta_events: { app: { limit: 200, windowMs: 1_000 } },
+  tiktok_events: { app: { limit: 800, windowMs: 1_000 } },
 };
 
 export const rateLimitFields = {

@@ -15,6 +15,27 @@ export {
 } from './repositories/admin-sessions.repository.ts';
 export { insertApiKey, listApiKeys, revokeApiKey, useApiKey } from './repositories/api-keys.repository.ts';
 export {
+  countDeadLetters,
+  type DeadLetterFilter,
+  findDeadLettersToReplay,
+  insertDeadLetters,
+  listDeadLetters,
+  markDeadLettersReplayed,
+  type NewDeadLetter,
+} from './repositories/capi-dead-letters.repository.ts';
+export {
+  type DestinationKey,
+  deleteCapiDestination,
+  destinationsUsingConnection,
+  destinationTenants,
+  findCapiDestination,
+  insertCapiDestination,
+  listCapiDestinations,
+  type NewCapiDestination,
+  recordDestinationOutcome,
+  updateCapiDestination,
+} from './repositories/capi-destinations.repository.ts';
+export {
   countConnectionsByStatus,
   type DueCursor,
   findConnection,

@@ -215,6 +215,52 @@ export interface OnboardingProgressTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+export const CAPI_PROVIDERS = ['meta', 'tiktok'] as const;
+export type CapiProvider = (typeof CAPI_PROVIDERS)[number];
+
+export interface CapiDestinationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  provider: CapiProvider;
+  name: string;
+  /** Meta dataset (pixel) id or TikTok pixel code. */
+  pixel_id: string;
+  /** The stored connection whose token sends the events; null when the destination has its own token. */
+  connection_id: string | null;
+  /** A dedicated Conversions API / Events API token, sealed; null when a connection's token is used. */
+  access_token_ciphertext: string | null;
+  test_event_code: string | null;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  last_delivered_at: Date | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  last_error_at: Date | null;
+  deleted_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export const DEAD_LETTER_STATUSES = ['dead', 'replayed'] as const;
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+export interface CapiDeadLettersTable {
+  id: Generated<string>;
+  tenant_id: string;
+  destination_id: string;
+  event_id: string;
+  event_name: string;
+  event_time: Date;
+  /** The platform-ready event, sealed (it holds hashed user data and clear IPs, user agents, click ids). */
+  payload_ciphertext: string;
+  reason_code: string;
+  reason_message: string;
+  status: ColumnType<DeadLetterStatus, DeadLetterStatus | undefined, DeadLetterStatus>;
+  failures: ColumnType<number, number | undefined, number>;
+  accepted_at: Date;
+  failed_at: ColumnType<Date, Date | undefined, Date>;
+  replayed_at: Date | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_api_keys: TenantApiKeysTable;
@@ -230,6 +276,8 @@ export interface Database {
   admin_login_links: AdminLoginLinksTable;
   admin_sessions: AdminSessionsTable;
   onboarding_progress: OnboardingProgressTable;
+  capi_destinations: CapiDestinationsTable;
+  capi_dead_letters: CapiDeadLettersTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -244,3 +292,6 @@ export type AdSpendRow = Selectable<AdSpendTable>;
 export type SyncRun = Selectable<SyncRunsTable>;
 export type TenantApiKey = Selectable<TenantApiKeysTable>;
 export type AdminSession = Selectable<AdminSessionsTable>;
+export type CapiDestination = Selectable<CapiDestinationsTable>;
+export type CapiDestinationUpdate = Updateable<CapiDestinationsTable>;
+export type CapiDeadLetter = Selectable<CapiDeadLettersTable>;

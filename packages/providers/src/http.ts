@@ -15,6 +15,8 @@ export interface HttpRequest {
   /** Sent as application/json. */
   json?: unknown;
   timeoutMs?: number;
+  /** Aborts the request (it then fails as `unavailable`). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -53,6 +55,7 @@ export async function httpJson(input: HttpRequest): Promise<ProviderResult<HttpR
       method: input.method,
       headers,
       ...(body === undefined ? {} : { body }),
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
       headersTimeout: timeout,
       bodyTimeout: timeout,
     });

@@ -1,8 +1,11 @@
+export { createEventSenders, type EventSenders } from './event-senders.ts';
+export type * from './events.ts';
 export { createGoogleProvider } from './google/google.provider.ts';
 export { createGoogleSpendReader } from './google/google.spend.ts';
 export { describeUrl, type HttpRequest, type HttpResponse, headerValue, httpJson } from './http.ts';
 export { validateKlaviyoPrivateKey } from './klaviyo/klaviyo.private-key.ts';
 export { createKlaviyoProvider } from './klaviyo/klaviyo.provider.ts';
+export { createMetaEventSender } from './meta/meta.events-sender.ts';
 export { createMetaProvider } from './meta/meta.provider.ts';
 export { createMetaSpendReader, type MetaSpendOptions } from './meta/meta.spend.ts';
 export * from './provider.ts';
@@ -15,5 +18,6 @@ export {
   simulatorProviderSettings,
 } from './simulator-settings.ts';
 export * from './spend.ts';
+export { createTikTokEventSender } from './tiktok/tiktok.events-sender.ts';
 export { createTikTokProvider } from './tiktok/tiktok.provider.ts';
 export { createTikTokSpendReader } from './tiktok/tiktok.spend.ts';

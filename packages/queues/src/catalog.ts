@@ -83,14 +83,30 @@ export const queueCatalog = {
     }),
   },
   'capi-events': {
+    /** Every 30 s: schedules a flush for any destination with pending events whose flush was lost. */
+    'flush-tick': defineJob({
+      payload: z.strictObject({}),
+      options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    }),
+    /** Hands a destination's pending events to delivery jobs, in batches of the platform's maximum. */
+    'flush-destination': defineJob({
+      payload: z.strictObject({ tenantId: id, destinationId: id }),
+      deduplicationId: (payload) => `destination:${payload.destinationId}`,
+      keepLastIfActive: true,
+      options: { attempts: 10, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 }, ...keepHistory },
+    }),
     'deliver-events': defineJob({
       payload: z.strictObject({
         tenantId: id,
         destinationId: id,
-        /** Ids of stored events; the events themselves (hashed user data) never sit in Redis. */
-        eventIds: z.array(id).min(1).max(1_000),
+        /**
+         * The destination's batch number: its events (hashed user data, IPs, the brand's event ids) wait in
+         * the event buffer, never in job data. The job id is derived from it, so a batch is enqueued once.
+         */
+        batch: z.number().int().positive(),
       }),
-      options: { attempts: 8, backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 }, ...keepHistory },
+      // ~17 minutes of retries with jitter before what is left is dead-lettered.
+      options: { attempts: 10, backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 }, ...keepHistory },
     }),
   },
   'klaviyo-sync': {

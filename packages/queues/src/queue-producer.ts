@@ -16,6 +16,8 @@ import { createTenantFairness, MAX_PRIORITY } from './tenant-fairness.ts';
 export interface EnqueueOptions {
   delay?: number;
   priority?: number;
+  /** A job id derived from the work itself, so enqueueing the same work twice adds one job. */
+  jobId?: string;
 }
 
 export interface QueueProducer {

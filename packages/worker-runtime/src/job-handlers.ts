@@ -14,6 +14,8 @@ export interface JobContext<Q extends QueueName, J extends JobName<Q>> {
   jobId: string;
   /** 0 on the first attempt. */
   attemptsMade: number;
+  /** The job's attempts in all: on the last one, a handler may settle instead of failing. */
+  maxAttempts: number;
   /** A child logger bound to queue, job and the ids in the payload. */
   logger: Logger;
   /** Aborted when the worker shuts down; long handlers should stop at the next safe point. */

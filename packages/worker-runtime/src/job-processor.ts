@@ -59,6 +59,7 @@ export function createJobProcessor(consumer: QueueConsumer, logger: Logger, sign
       data: parsed.data as never,
       jobId: job.id ?? '',
       attemptsMade: job.attemptsMade,
+      maxAttempts: job.opts.attempts ?? 1,
       logger: logger.child({ queue: consumer.queue, job: job.name, jobId: job.id, ...ids }),
       signal,
     };

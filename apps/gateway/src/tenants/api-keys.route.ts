@@ -6,6 +6,7 @@ import { AppError } from '@adsync/errors';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { forgetApiKey } from './api-key-cache.ts';
 import { requireTenant, tenantOf } from './tenant-auth.ts';
 
 const createBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
@@ -46,6 +47,7 @@ export function apiKeysRoutes(deps: GatewayDeps) {
         z.uuid().safeParse(id).success &&
         (await revokeApiKey(deps.db, { tenantId: tenantOf(request).tenantId, keyId: id }));
       if (!revoked) throw new AppError('api_key_not_found', 'This tenant has no such live API key.', { status: 404 });
+      await forgetApiKey(deps.db, id);
       return reply.status(204).send();
     });
   };

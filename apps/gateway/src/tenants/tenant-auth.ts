@@ -3,10 +3,11 @@
 // CSRF token in `x-csrf-token`, and come from our own origin. Operators (Bull Board) are never tenants.
 
 import { hashToken, safeEqual } from '@adsync/crypto';
-import { findLiveAdminSession, useApiKey } from '@adsync/db';
+import { findLiveAdminSession } from '@adsync/db';
 import { AppError } from '@adsync/errors';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { liveApiKey } from './api-key-cache.ts';
 
 export const SESSION_COOKIE = 'adsync_session';
 export const CSRF_COOKIE = 'adsync_csrf';
@@ -35,7 +36,7 @@ export async function findTenantPrincipal(
   let principal: TenantPrincipal | undefined;
   const key = bearer(request);
   if (key !== undefined) {
-    const found = await useApiKey(deps.db, hashToken(key));
+    const found = await liveApiKey(deps.db, hashToken(key));
     if (found !== undefined) principal = { tenantId: found.tenantId, via: 'api_key' };
   } else {
     const cookie = request.cookies[SESSION_COOKIE];

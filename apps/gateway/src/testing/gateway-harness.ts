@@ -49,6 +49,7 @@ export async function startTestGateway(options: {
     ENCRYPTION_KEYS: DEV_ENCRYPTION_KEYS,
     OAUTH_STATE_SECRET: DEV_OAUTH_STATE_SECRET,
     SIMULATOR_URL: options.simulatorUrl ?? 'http://127.0.0.1:9',
+    QUEUE_PREFIX: options.queuePrefix,
     ...options.environment,
   });
   const deps: GatewayDeps = {

@@ -97,6 +97,59 @@ describe('control API', () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain('platform');
   });
 
+  it('makes events poison for one platform until faults/clear or reset drops the rule', async () => {
+    const faults = simulator.context.faults;
+    const rule = { platform: 'meta', eventIds: ['e-1', 'e-2'], message: 'poison' };
+    expect(await (await post('/_control/events/reject', rule)).json()).toEqual({ ok: true });
+    expect(faults.eventRejection('meta', 'e-2')).toEqual({ message: 'poison' });
+    expect(faults.eventRejection('tiktok', 'e-2')).toBeUndefined();
+    expect(faults.eventRejection('meta', 'e-3')).toBeUndefined();
+    await post('/_control/faults/clear', {});
+    expect(faults.eventRejection('meta', 'e-1')).toBeUndefined();
+    await post('/_control/events/reject', { platform: 'tiktok', eventIds: ['e-4'] });
+    expect(faults.eventRejection('tiktok', 'e-4')).toEqual({});
+    await post('/_control/reset', {});
+    expect(faults.eventRejection('tiktok', 'e-4')).toBeUndefined();
+  });
+
+  it('refuses a malformed poison rule', async () => {
+    const bad = [
+      { platform: 'google', eventIds: ['e-1'] },
+      { platform: 'meta', eventIds: [] },
+      { platform: 'meta', eventIds: [''] },
+      { platform: 'meta', eventIds: Array.from({ length: 1001 }, (_unused, index) => `e-${index}`) },
+      { platform: 'tiktok' },
+    ];
+    for (const body of bad)
+      expect((await post('/_control/events/reject', body)).status, JSON.stringify(body)).toBe(400);
+    const atLimit = { platform: 'tiktok', eventIds: Array.from({ length: 1000 }, (_unused, index) => `e-${index}`) };
+    expect((await post('/_control/events/reject', atLimit)).status).toBe(200);
+    await post('/_control/reset', {});
+  });
+
+  it('filters recorded events by eventId', async () => {
+    await post('/_control/reset', {});
+    const record = (eventId: string, platform: 'meta' | 'tiktok' = 'meta') =>
+      simulator.context.recorder.recordEvent({
+        platform,
+        destination: 'pixel-1',
+        receivedAt: 0,
+        testEventCode: undefined,
+        event: { event_id: eventId },
+      });
+    record('a');
+    record('b');
+    record('a', 'tiktok');
+    const events = async (query: string) =>
+      ((await (await fetch(`${simulator.url}/_control/events?${query}`)).json()) as { events: { platform: string }[] })
+        .events;
+    expect(await events('eventId=a')).toHaveLength(2);
+    expect((await events('platform=tiktok&eventId=a')).map((event) => event.platform)).toEqual(['tiktok']);
+    expect(await events('eventId=c')).toEqual([]);
+    expect(await events('')).toHaveLength(3);
+    await post('/_control/reset', {});
+  });
+
   it('serves the spend truth for a seeded account', async () => {
     const response = await fetch(
       `${simulator.url}/_control/spend?platform=meta&account=act_1000000003&from=2026-01-05&to=2026-01-05`,

@@ -1,5 +1,5 @@
-// The control API at /_control, for tests, demos and chaos runs: inject failures and latency, revoke and
-// expire, move the clock, read what was recorded and the spend truth, reset.
+// The control API at /_control, for tests, demos and chaos runs: inject failures and latency, make events
+// poison, revoke and expire, move the clock, read what was recorded and the spend truth, reset.
 
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -24,6 +24,11 @@ const latencyBody = z.object({
   platform: platformId,
   route: z.string().min(1).default('*'),
   ms: z.number().int().min(0),
+});
+const rejectEventsBody = z.object({
+  platform: z.enum(['meta', 'tiktok']),
+  eventIds: z.array(z.string().min(1)).min(1).max(1000),
+  message: z.string().min(1).optional(),
 });
 const selectorBody = z.object({ platform: platformId, token: z.string().optional() });
 const spendQuery = z.object({
@@ -53,7 +58,20 @@ export function controlRoutes(context: SimulatorContext, faults: Faults, platfor
       return { ok: true };
     });
 
-    /** Drops every pending failure and latency rule, and nothing else (grants, events and counts stay). */
+    /**
+     * Every later Conversions API / Events API batch holding one of these event ids is refused whole, as an
+     * invalid event, until the rule is cleared.
+     */
+    app.post('/events/reject', async (request) => {
+      const { platform, eventIds, message } = rejectEventsBody.parse(request.body);
+      faults.rejectEvents({ platform, eventIds, ...(message === undefined ? {} : { message }) });
+      return { ok: true };
+    });
+
+    /**
+     * Drops every pending failure, latency and event rejection rule, and nothing else (grants, events and
+     * counts stay).
+     */
     app.post('/faults/clear', async () => {
       faults.reset();
       return { ok: true };
@@ -77,13 +95,21 @@ export function controlRoutes(context: SimulatorContext, faults: Faults, platfor
 
     app.get('/events', async (request) => {
       const query = z
-        .object({ platform: platformId.optional(), destination: z.string().optional() })
+        .object({
+          platform: platformId.optional(),
+          destination: z.string().optional(),
+          eventId: z.string().optional(),
+        })
         .parse(request.query);
       const filter = {
         ...(query.platform === undefined ? {} : { platform: query.platform }),
         ...(query.destination === undefined ? {} : { destination: query.destination }),
       };
-      return { events: context.recorder.events(filter) };
+      const events = context.recorder.events(filter);
+      return {
+        events:
+          query.eventId === undefined ? events : events.filter((recorded) => recorded.event.event_id === query.eventId),
+      };
     });
 
     app.get('/requests', async () => ({ counts: context.recorder.requestCounts() }));

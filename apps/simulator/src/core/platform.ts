@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimulatorOptions } from '../simulator-options.ts';
 import type { Clock } from './clock.ts';
+import type { Faults } from './faults.ts';
 import type { Recorder } from './recorder.ts';
 
 export const PLATFORM_IDS = ['meta', 'google', 'tiktok', 'klaviyo'] as const;
@@ -13,6 +14,8 @@ export interface SimulatorContext {
   options: SimulatorOptions;
   clock: Clock;
   recorder: Recorder;
+  /** The control API's fault rules; platforms consult the ones applied inside a handler (event rejections). */
+  faults: Faults;
 }
 
 export interface TokenSelector {

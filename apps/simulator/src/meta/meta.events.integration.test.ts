@@ -1,5 +1,6 @@
 // The Conversions API: valid batches are counted and recorded with their test_event_code; one bad event (8
-// days old, unhashed, missing website fields) rejects the whole request and records nothing.
+// days old, unhashed, missing website fields, or made poison through the control API) rejects the whole
+// request and records nothing.
 
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -26,8 +27,16 @@ function purchase(overrides: Record<string, unknown> = {}): Record<string, unkno
   };
 }
 
-async function recorded(): Promise<Json[]> {
-  return ((await (await fetch(`${sim.url}/_control/events?platform=meta`)).json()) as Json).events;
+async function recorded(query = ''): Promise<Json[]> {
+  return ((await (await fetch(`${sim.url}/_control/events?platform=meta${query}`)).json()) as Json).events;
+}
+
+async function control(path: string, body: Record<string, unknown> = {}): Promise<Response> {
+  return fetch(`${sim.url}/_control/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 beforeAll(async () => {
@@ -118,5 +127,52 @@ describe('POST /{pixel_id}/events', () => {
     expect(((await response.json()) as Json).error).toMatchObject({ code: 100, error_subcode: 33 });
     const reachable = await post(sim.url, `${META_PIXELS[1].id}/events`, other, { data: [purchase()] });
     expect(reachable.status).toBe(200);
+  });
+});
+
+describe('poison events (POST /_control/events/reject)', () => {
+  it('the first listed event rejects the whole batch as an invalid event, and nothing is recorded', async () => {
+    const rule = { platform: 'meta', eventIds: ['poison-1', 'poison-2'], message: 'this event is poison.' };
+    expect(await (await control('events/reject', rule)).json()).toEqual({ ok: true });
+    const batch = [purchase(), purchase({ event_id: 'poison-2' }), purchase(), purchase({ event_id: 'poison-1' })];
+    const response = await post(sim.url, `${PIXEL}/events`, token, { data: batch });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as Json;
+    expect(error).toMatchObject({ type: 'OAuthException', code: 100, error_subcode: 2804008 });
+    expect(error.error_user_msg).toBe('data[1]: this event is poison.');
+    expect(await recorded()).toEqual([]);
+    const clean = await post(sim.url, `${PIXEL}/events`, token, { data: [batch[0], batch[2]] });
+    expect(((await clean.json()) as Json).events_received).toBe(2);
+  });
+
+  it('says the event is invalid when the rule has no message, and leaves the other platform alone', async () => {
+    await control('events/reject', { platform: 'tiktok', eventIds: ['order-t'] });
+    await control('events/reject', { platform: 'meta', eventIds: ['order-m'] });
+    const tiktokId = await post(sim.url, `${PIXEL}/events`, token, { data: [purchase({ event_id: 'order-t' })] });
+    expect(tiktokId.status).toBe(200);
+    const metaId = await post(sim.url, `${PIXEL}/events`, token, { data: [purchase({ event_id: 'order-m' })] });
+    expect(((await metaId.json()) as Json).error.error_user_msg).toMatch(/^data\[0\]: .*order-m/);
+  });
+
+  it('faults/clear and reset drop the rule, and the event goes through', async () => {
+    await control('events/reject', { platform: 'meta', eventIds: ['poison-3'] });
+    const event = purchase({ event_id: 'poison-3' });
+    expect((await post(sim.url, `${PIXEL}/events`, token, { data: [event] })).status).toBe(400);
+    expect(await (await control('faults/clear')).json()).toEqual({ ok: true });
+    expect((await post(sim.url, `${PIXEL}/events`, token, { data: [event] })).status).toBe(200);
+
+    await control('events/reject', { platform: 'meta', eventIds: ['poison-3'] });
+    await control('reset');
+    const fresh = await longLivedToken(sim.url);
+    expect((await post(sim.url, `${PIXEL}/events`, fresh, { data: [event] })).status).toBe(200);
+  });
+
+  it('GET /_control/events filters by eventId', async () => {
+    await post(sim.url, `${PIXEL}/events`, token, {
+      data: [purchase({ event_id: 'keep' }), purchase({ event_id: 'other' }), purchase({ event_id: 'keep' })],
+    });
+    const kept = await recorded('&eventId=keep');
+    expect(kept.map((event) => event.event.event_id)).toEqual(['keep', 'keep']);
+    expect(await recorded('&eventId=absent')).toEqual([]);
   });
 });

@@ -20,7 +20,9 @@ export function metaEventsRoutes(context: SimulatorContext, guard: MetaGuard) {
         throw unsupportedRequest('POST', pixelId);
       }
       const receivedAt = context.clock.now();
-      const batch = parseServerEvents(graphParams(request), receivedAt);
+      const batch = parseServerEvents(graphParams(request), receivedAt, (eventId) =>
+        context.faults.eventRejection('meta', eventId),
+      );
       for (const event of batch.events) {
         context.recorder.recordEvent({
           platform: 'meta',

@@ -1,6 +1,8 @@
 // Validation of a Conversions API request (providers.md §1.6). One bad event rejects the whole request and
-// nothing is processed; the error names the event (`data[i]`) and the field.
+// nothing is processed; the error names the event (`data[i]`) and the field. An event a test made poison
+// (POST /_control/events/reject) is refused the same way.
 
+import type { EventRejections } from '../core/faults.ts';
 import { META_SUBCODES, parameterError } from './meta.errors.ts';
 import type { GraphParams } from './meta.graph.ts';
 
@@ -83,7 +85,12 @@ function checkUserData(userData: unknown, index: number): void {
   }
 }
 
-function checkEvent(event: unknown, index: number, nowSeconds: number): Record<string, unknown> {
+function checkEvent(
+  event: unknown,
+  index: number,
+  nowSeconds: number,
+  rejections: EventRejections,
+): Record<string, unknown> {
   if (!isObject(event)) throw invalidEvent(index, 'Invalid Event', 'each event must be an object.');
   if (typeof event.event_name !== 'string' || event.event_name.trim() === '') {
     throw invalidEvent(index, 'Missing Event Name', 'event_name is required.');
@@ -133,11 +140,22 @@ function checkEvent(event: unknown, index: number, nowSeconds: number): Record<s
       );
     }
   }
+  const rejection = rejections(event.event_id);
+  if (rejection !== undefined) {
+    throw invalidEvent(index, 'Invalid Event', rejection.message ?? `event ${String(event.event_id)} is invalid.`);
+  }
   return event;
 }
 
-/** The request's events, or the error Graph answers with; `data` may be a JSON string (form posts). */
-export function parseServerEvents(params: GraphParams, now: number): ServerEventBatch {
+/**
+ * The request's events, or the error Graph answers with; `data` may be a JSON string (form posts).
+ * `rejections`: the events a test made poison, refused as invalid events.
+ */
+export function parseServerEvents(
+  params: GraphParams,
+  now: number,
+  rejections: EventRejections = () => undefined,
+): ServerEventBatch {
   let data = params.data;
   if (data === undefined) throw parameterError('The parameter data is required');
   if (typeof data === 'string') {
@@ -157,5 +175,8 @@ export function parseServerEvents(params: GraphParams, now: number): ServerEvent
     throw parameterError('param test_event_code must be a string.');
   }
   const nowSeconds = Math.floor(now / 1000);
-  return { events: data.map((event, index) => checkEvent(event, index, nowSeconds)), testEventCode };
+  return {
+    events: data.map((event, index) => checkEvent(event, index, nowSeconds, rejections)),
+    testEventCode,
+  };
 }

@@ -1,4 +1,5 @@
-// Events API 2.0 over real HTTP: accepted batches reach the recorder, rejected ones do not.
+// Events API 2.0 over real HTTP: accepted batches reach the recorder, rejected ones (bad fields, unhashed
+// PII, events made poison through the control API) do not.
 
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -90,6 +91,34 @@ describe('TikTok Events API 2.0', () => {
     const most = many.slice(0, 1000);
     expect((await track({ event_source: 'web', event_source_id: PIXEL, data: most })).body.code).toBe(0);
     expect(await recorded()).toHaveLength(1000);
+  });
+
+  it('rejects the whole batch on the first poison event with a 40002 naming its event_id, until cleared', async () => {
+    const rule = { platform: 'tiktok', eventIds: ['poison-2', 'poison-1'], message: 'Event is poison.' };
+    expect(await control(simulator, 'events/reject', rule)).toEqual({ ok: true });
+    const batch = [purchase('d'), purchase('poison-1'), purchase('poison-2')];
+    const response = await track({ event_source: 'web', event_source_id: PIXEL, data: batch });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ code: 40002, message: 'data[1].event_id: Event is poison.' });
+    expect(await recorded()).toEqual([]);
+    expect((await track({ event_source: 'web', event_source_id: PIXEL, data: [purchase('e')] })).body.code).toBe(0);
+
+    await control(simulator, 'faults/clear', {});
+    expect((await track({ event_source: 'web', event_source_id: PIXEL, data: batch })).body.code).toBe(0);
+    const poison = await fetch(`${simulator.url}/_control/events?platform=tiktok&eventId=poison-1`);
+    expect(((await poison.json()) as { events: RecordedEvent[] }).events).toHaveLength(1);
+  });
+
+  it('a poison rule without a message still names the event; reset drops the rule', async () => {
+    await control(simulator, 'events/reject', { platform: 'tiktok', eventIds: ['poison-3'] });
+    const rejected = await track({ event_source: 'web', event_source_id: PIXEL, data: [purchase('poison-3')] });
+    expect(rejected.body.code).toBe(40002);
+    expect(rejected.body.message).toMatch(/^data\[0\]\.event_id: .*poison-3/);
+    await control(simulator, 'reset', {});
+    token = (await connect(simulator)).access_token;
+    expect((await track({ event_source: 'web', event_source_id: PIXEL, data: [purchase('poison-3')] })).body.code).toBe(
+      0,
+    );
   });
 
   it('requires the Access-Token header', async () => {

@@ -11,7 +11,7 @@ export function tiktokEventsRoutes(context: SimulatorContext, guard: TikTokGuard
   return async (app: FastifyInstance) => {
     app.post('/open_api/v1.3/event/track/', async (request) => {
       guard.token(request);
-      const batch = parseEventBatch(request.body);
+      const batch = parseEventBatch(request.body, (eventId) => context.faults.eventRejection('tiktok', eventId));
       const receivedAt = context.clock.now();
       for (const event of batch.events) {
         context.recorder.recordEvent({

@@ -1,6 +1,8 @@
 // Validation of an Events API 2.0 payload (providers.md §3.5): the whole batch is rejected on the first bad
-// event, with a message that points at `data[i]...`, as TikTok answers.
+// event, with a message that points at `data[i]...`, as TikTok answers. An event a test made poison
+// (POST /_control/events/reject) is refused the same way.
 
+import type { EventRejections } from '../core/faults.ts';
 import { TIKTOK_CODES, TikTokError } from './tiktok.envelope.ts';
 
 export interface EventBatch {
@@ -65,7 +67,7 @@ function checkProperties(properties: unknown, path: string): void {
   }
 }
 
-function checkEvent(event: unknown, index: number): Record<string, unknown> {
+function checkEvent(event: unknown, index: number, rejections: EventRejections): Record<string, unknown> {
   const path = `data[${index}]`;
   if (!isObject(event)) throw parameterError(path, 'Not a valid object.');
   if (typeof event.event !== 'string' || event.event === '') {
@@ -89,10 +91,15 @@ function checkEvent(event: unknown, index: number): Record<string, unknown> {
   if (event.limited_data_use !== undefined && typeof event.limited_data_use !== 'boolean') {
     throw parameterError(`${path}.limited_data_use`, 'Not a valid boolean.');
   }
+  const rejection = rejections(event.event_id);
+  if (rejection !== undefined) {
+    throw parameterError(`${path}.event_id`, rejection.message ?? `Event ${String(event.event_id)} is invalid.`);
+  }
   return event;
 }
 
-export function parseEventBatch(body: unknown): EventBatch {
+/** `rejections`: the events a test made poison, refused as invalid events. */
+export function parseEventBatch(body: unknown, rejections: EventRejections = () => undefined): EventBatch {
   if (!isObject(body)) throw new TikTokError(TIKTOK_CODES.parameterError, 'The request body must be a JSON object.');
   if (typeof body.event_source !== 'string' || !EVENT_SOURCES.includes(body.event_source)) {
     throw parameterError('event_source', `Must be one of: ${EVENT_SOURCES.join(', ')}.`);
@@ -111,6 +118,6 @@ export function parseEventBatch(body: unknown): EventBatch {
     eventSource: body.event_source,
     eventSourceId: body.event_source_id,
     testEventCode: body.test_event_code,
-    events: body.data.map(checkEvent),
+    events: body.data.map((event, index) => checkEvent(event, index, rejections)),
   };
 }

@@ -6,6 +6,7 @@ import * as connectFlows from './0002-connect-flows.ts';
 import * as tenantWebhooks from './0003-tenant-webhooks.ts';
 import * as dueRefreshKey from './0004-due-refresh-key.ts';
 import * as spendSync from './0005-spend-sync.ts';
+import * as conversionEvents from './0006-conversion-events.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003-tenant-webhooks': tenantWebhooks,
   '0004-due-refresh-key': dueRefreshKey,
   '0005-spend-sync': spendSync,
+  '0006-conversion-events': conversionEvents,
 };

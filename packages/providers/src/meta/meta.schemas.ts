@@ -119,3 +119,8 @@ export const appUsage = z.object({
   total_time: usageNumber.optional(),
   total_cputime: usageNumber.optional(),
 });
+
+/** providers.md §1.6: what the Conversions API answers for a batch it took. */
+export const eventsReceived = z.object({
+  events_received: z.number().int().nonnegative(),
+});
