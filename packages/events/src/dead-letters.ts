@@ -74,7 +74,9 @@ export async function replayDeadLetters(
   const letters = await findDeadLettersToReplay(deps.db, filter);
   const byDestination = new Map<string, CapiDeadLetter[]>();
   for (const letter of letters) {
-    byDestination.set(letter.destination_id, [...(byDestination.get(letter.destination_id) ?? []), letter]);
+    const group = byDestination.get(letter.destination_id);
+    if (group === undefined) byDestination.set(letter.destination_id, [letter]);
+    else group.push(letter);
   }
   for (const [destinationId, group] of byDestination) {
     const events = group.map((letter) => ({ ...openDeadLetter(deps.keyring, letter), acceptedAt: Date.now() }));

@@ -8,7 +8,7 @@ import { type EventBuffer, type ReplayDeps, replayDeadLetters } from '@adsync/ev
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
-import { invalidInput } from '../http/validation.ts';
+import { invalidInput, parseInput } from '../http/validation.ts';
 import { readOnlyUnlessAdmin, rejectCrossSiteChanges, requireOperator } from '../operators/operator-auth.ts';
 import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
 
@@ -21,12 +21,6 @@ const listQuery = z.strictObject({
 });
 const operatorListQuery = listQuery.extend({ tenantId: z.uuid().optional() });
 const replayBody = z.strictObject({ ids: z.array(z.uuid()).min(1).max(1_000) });
-
-function parsed<T>(schema: z.ZodType<T>, input: unknown, part: 'body' | 'query'): T {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw invalidInput(result.error, part);
-  return result.data;
-}
 
 /** Keyset cursor: the failure time and id of a page's last row, opaque to clients. */
 function encodeCursor(letter: CapiDeadLetter): string {
@@ -84,7 +78,7 @@ async function listPage(
 }
 
 async function replay(deps: ReplayDeps, request: FastifyRequest, tenantId: string | undefined) {
-  const { ids } = parsed(replayBody, request.body, 'body');
+  const { ids } = parseInput(replayBody, request.body, 'body');
   const replayed = await replayDeadLetters(deps, { ...(tenantId === undefined ? {} : { tenantId }), ids });
   const done = new Set(replayed);
   // Ids that are another tenant's, unknown or already replayed look the same: not replayable.
@@ -103,7 +97,7 @@ export function deadLetterRoutes(deps: GatewayDeps, buffer: EventBuffer) {
     await app.register(async (tenant) => {
       tenant.addHook('preHandler', requireTenant(deps));
       tenant.get('/v1/events/dead-letters', async (request) =>
-        listPage(deps, parsed(listQuery, request.query, 'query'), {
+        listPage(deps, parseInput(listQuery, request.query, 'query'), {
           tenantId: tenantOf(request).tenantId,
           operator: false,
         }),
@@ -117,7 +111,7 @@ export function deadLetterRoutes(deps: GatewayDeps, buffer: EventBuffer) {
       operator.addHook('onRequest', readOnlyUnlessAdmin);
       operator.addHook('onRequest', rejectCrossSiteChanges);
       operator.get('/v1/operator/dead-letters', async (request) => {
-        const query = parsed(operatorListQuery, request.query, 'query');
+        const query = parseInput(operatorListQuery, request.query, 'query');
         return listPage(deps, query, { tenantId: query.tenantId, operator: true });
       });
       operator.post('/v1/operator/dead-letters/replay', async (request) => replay(replayDeps, request, undefined));

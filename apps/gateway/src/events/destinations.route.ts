@@ -22,7 +22,7 @@ import { DESTINATION_TOKEN_FIELD } from '@adsync/events';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
-import { invalidInput } from '../http/validation.ts';
+import { parseInput } from '../http/validation.ts';
 import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
 import type { DestinationCache } from './destination-cache.ts';
 import { destinationView } from './destination-view.ts';
@@ -71,12 +71,6 @@ const patchBody = z
   .refine((body) => body.connectionId === undefined || body.accessToken === undefined, {
     message: 'send connectionId or accessToken, not both',
   });
-
-function parsed<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw invalidInput(result.error, 'body');
-  return result.data;
-}
 
 function notFound(): AppError {
   return new AppError('destination_not_found', 'This tenant has no such event destination.', { status: 404 });
@@ -172,7 +166,7 @@ export function eventDestinationsRoutes(deps: GatewayDeps, destinations: Destina
     });
 
     app.post('/v1/events/destinations', async (request, reply) => {
-      const body = parsed(createBody, request.body);
+      const body = parseInput(createBody, request.body, 'body');
       const { tenantId } = tenantOf(request);
       // Chosen here so a dedicated token can be sealed to the row before it exists.
       const ref: DestinationRef = { tenantId, destinationId: randomUUID(), provider: body.provider };
@@ -206,7 +200,7 @@ export function eventDestinationsRoutes(deps: GatewayDeps, destinations: Destina
 
     app.patch('/v1/events/destinations/:id', async (request) => {
       const destination = await ownDestination(deps, request);
-      const body = parsed(patchBody, request.body);
+      const body = parseInput(patchBody, request.body, 'body');
       const ref: DestinationRef = {
         tenantId: destination.tenant_id,
         destinationId: destination.id,

@@ -15,3 +15,10 @@ export function invalidInput(error: z.ZodError, part: 'body' | 'query' = 'body')
     `The request ${part} is invalid at ${where}: ${issue?.message ?? 'unexpected shape'}.`,
   );
 }
+
+/** The input parsed with the schema, or the API's 400 naming the first field at fault. */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown, part: 'body' | 'query'): T {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) throw invalidInput(result.error, part);
+  return result.data;
+}

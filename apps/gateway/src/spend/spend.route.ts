@@ -21,7 +21,7 @@ import { addDays, enqueueBackfill, MAX_BACKFILL_DAYS } from '@adsync/spend';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
-import { invalidInput } from '../http/validation.ts';
+import { parseInput } from '../http/validation.ts';
 import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
 
 const MAX_RANGE_DAYS = 400;
@@ -68,12 +68,6 @@ const settingsBody = z.strictObject({
   }),
 });
 
-function parsed<T>(schema: z.ZodType<T>, input: unknown, part: 'body' | 'query'): T {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw invalidInput(result.error, part);
-  return result.data;
-}
-
 function money(total: SpendTotal) {
   return {
     spendMicros: total.spendMicros.toString(),
@@ -103,7 +97,7 @@ export function spendRoutes(deps: GatewayDeps) {
   return async (app: FastifyInstance) => {
     app.addHook('preHandler', requireTenant(deps));
     const filter = (request: FastifyRequest) => {
-      const query = parsed(rangeQuery, request.query, 'query');
+      const query = parseInput(rangeQuery, request.query, 'query');
       return { ...query, tenantId: tenantOf(request).tenantId };
     };
 
@@ -144,7 +138,7 @@ export function spendRoutes(deps: GatewayDeps) {
     });
 
     app.get('/v1/spend/hourly', async (request) => {
-      const query = parsed(hourlyQuery, request.query, 'query');
+      const query = parseInput(hourlyQuery, request.query, 'query');
       const { tenantId } = tenantOf(request);
       const found = await findSpendAccount(deps.db, { tenantId, adAccountId: query.adAccountId });
       if (found === undefined) {
@@ -159,7 +153,7 @@ export function spendRoutes(deps: GatewayDeps) {
     });
 
     app.get('/v1/spend/sync-runs', async (request) => {
-      const query = parsed(listQuery, request.query, 'query');
+      const query = parseInput(listQuery, request.query, 'query');
       const runs = await listSyncRuns(deps.db, { tenantId: tenantOf(request).tenantId, ...query });
       return {
         runs: runs.map((run) => ({
@@ -181,7 +175,7 @@ export function spendRoutes(deps: GatewayDeps) {
     });
 
     app.get('/v1/spend/restatements', async (request) => {
-      const query = parsed(listQuery.omit({ adAccountId: true }), request.query, 'query');
+      const query = parseInput(listQuery.omit({ adAccountId: true }), request.query, 'query');
       const rows = await listSpendRestatements(deps.db, { tenantId: tenantOf(request).tenantId, limit: query.limit });
       return {
         restatements: rows.map((row) => ({
@@ -201,7 +195,7 @@ export function spendRoutes(deps: GatewayDeps) {
       if (!z.uuid().safeParse(id).success) {
         throw new AppError('ad_account_not_found', 'No ad account with this id belongs to you.', { status: 404 });
       }
-      const body = parsed(backfillBody, request.body, 'body');
+      const body = parseInput(backfillBody, request.body, 'body');
       const ranges = await enqueueBackfill(deps, {
         tenantId: tenantOf(request).tenantId,
         adAccountId: id,
@@ -216,7 +210,7 @@ export function spendRoutes(deps: GatewayDeps) {
     }));
 
     app.put('/v1/spend/settings', async (request) => {
-      const body = parsed(settingsBody, request.body, 'body');
+      const body = parseInput(settingsBody, request.body, 'body');
       const { tenantId } = tenantOf(request);
       await setSpendLookbacks(deps.db, tenantId, body.lookbackDays);
       return { lookbackDays: await lookbacksOf(deps, tenantId) };
