@@ -25,6 +25,13 @@ import { adminSessionRoutes } from './tenants/admin-session.route.ts';
 import { apiKeysRoutes } from './tenants/api-keys.route.ts';
 import { webhookRoutes } from './tenants/webhook.route.ts';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: Fastify writes no access-log lines for this route. */
+    accessLog?: boolean;
+  }
+}
+
 export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -32,6 +39,9 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Routes that say `config: { accessLog: false }` (event ingest) write no "incoming"/"completed" lines.
+    disableRequestLogging: (request: { routeOptions?: { config?: { accessLog?: boolean } } }) =>
+      request.routeOptions?.config?.accessLog === false,
   }) as unknown as FastifyInstance;
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -57,7 +67,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(apiKeysRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(spendRoutes(deps));
-  const eventBuffer = createEventBuffer(deps.redis, eventBufferOptions(deps.config));
+  const eventBuffer = createEventBuffer(deps.ingestRedis, eventBufferOptions(deps.config));
   const destinations = createDestinationCache(deps.db);
   await app.register(eventDestinationsRoutes(deps, destinations));
   await app.register(eventsRoutes(deps, { buffer: eventBuffer, destinations, registry }));

@@ -13,26 +13,37 @@
 
 import { whenConnected } from '@adsync/queues';
 import type { Redis } from 'ioredis';
+import { groupCalls } from './group-calls.ts';
 import type { QueuedEvent } from './platform-events.ts';
 
-// KEYS: events, pending, armed, destinations set, then one seen key per event.
-// ARGV: dedup seconds, armed ms, destination id, then (event id, payload) per event.
-// Returns one flag per event (1 accepted, 0 duplicate), then 1 if this call armed a flush.
+// Stores one request's events for all of the tenant's destinations in one call (one round trip per request).
+// KEYS: the destinations set, then per destination: events, pending, armed, then one seen key per event.
+// ARGV: dedup seconds, armed ms, then per destination: its id, its event count, then (event id, payload) per
+// event. Returns, per destination, one flag per event (1 accepted, 0 duplicate), then 1 if this call armed
+// that destination's flush.
 const ADD_EVENTS = `
 local results = {}
-local count = #KEYS - 4
-for i = 1, count do
-  local id = ARGV[2 + i * 2]
-  if redis.call('set', KEYS[4 + i], '1', 'NX', 'EX', ARGV[1]) then
-    redis.call('hset', KEYS[1], id, ARGV[3 + i * 2])
-    redis.call('rpush', KEYS[2], id)
-    results[i] = 1
-  else
-    results[i] = 0
+local key = 2
+local arg = 3
+while arg <= #ARGV do
+  local destination = ARGV[arg]
+  local count = tonumber(ARGV[arg + 1])
+  local events, pending, armed = KEYS[key], KEYS[key + 1], KEYS[key + 2]
+  for i = 1, count do
+    local id = ARGV[arg + i * 2]
+    if redis.call('set', KEYS[key + 2 + i], '1', 'NX', 'EX', ARGV[1]) then
+      redis.call('hset', events, id, ARGV[arg + 1 + i * 2])
+      redis.call('rpush', pending, id)
+      results[#results + 1] = 1
+    else
+      results[#results + 1] = 0
+    end
   end
+  redis.call('sadd', KEYS[1], destination)
+  if redis.call('set', armed, '1', 'NX', 'PX', ARGV[2]) then results[#results + 1] = 1 else results[#results + 1] = 0 end
+  key = key + 3 + count
+  arg = arg + 2 + count * 2
 end
-redis.call('sadd', KEYS[4], ARGV[3])
-if redis.call('set', KEYS[3], '1', 'NX', 'PX', ARGV[2]) then results[count + 1] = 1 else results[count + 1] = 0 end
 return results`;
 
 // Puts events back (a dead-letter replay): no dedup check, they were accepted once already.
@@ -67,6 +78,11 @@ if redis.call('llen', KEYS[1]) == 0 and redis.call('exists', KEYS[2]) == 0 and r
 end
 return 0`;
 
+export interface DestinationEvents {
+  destinationId: string;
+  events: readonly QueuedEvent[];
+}
+
 export interface EventBufferOptions {
   /** The queue prefix (its hash tag keeps every key in the queues' Redis Cluster slot). */
   prefix: string;
@@ -77,8 +93,11 @@ export interface EventBufferOptions {
 }
 
 export interface EventBuffer {
-  /** Stores the events not seen before; returns, per event, whether it was accepted (false: duplicate). */
-  add(destinationId: string, events: readonly QueuedEvent[]): Promise<{ accepted: boolean[]; armed: boolean }>;
+  /**
+   * Stores, per destination, the events it has not seen before, in one atomic call. Returns, per destination
+   * and in order, whether each event was accepted (false: duplicate) and whether this call armed its flush.
+   */
+  add(stores: readonly DestinationEvents[]): Promise<StoreOutcome[]>;
   /** Puts dead-lettered events back for delivery. */
   requeue(destinationId: string, events: readonly QueuedEvent[]): Promise<{ armed: boolean }>;
   /** The number of the next batch of up to `max` pending events, or the unfinished claim of a flush that died. */
@@ -115,7 +134,7 @@ export function eventBufferOptions(config: {
 }
 
 type ScriptedRedis = Redis & {
-  adsyncAddEvents(numberOfKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  adsyncAddEvents(numberOfKeys: number, keys: string[], values: (string | number)[]): Promise<number[]>;
   adsyncRequeueEvents(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
   adsyncClaimBatch(numberOfKeys: number, ...args: (string | number)[]): Promise<number | null>;
   adsyncForgetIfIdle(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
@@ -131,6 +150,11 @@ function withScripts(redis: Redis): ScriptedRedis {
   }
   return scripted;
 }
+
+/** At most this many events (over all destinations) in one call of the add script, unless one request has more. */
+const MAX_EVENTS_PER_CALL = 2_000;
+
+type StoreOutcome = { accepted: boolean[]; armed: boolean };
 
 /** Armed flags expire so a flush lost between arming and enqueueing (a crash) is rescheduled by the next ingest. */
 const ARMED_GRACE_MS = 5_000;
@@ -150,21 +174,54 @@ export function createEventBuffer(redis: Redis, options: EventBufferOptions): Ev
   const destinationsKey = `${options.prefix}:capi:destinations`;
   const armedMs = options.lingerMs + ARMED_GRACE_MS;
 
-  return {
-    async add(destinationId, events) {
-      if (events.length === 0) return { accepted: [], armed: false };
-      await whenConnected(redis);
+  /** One script call for the stores of many requests; returns each store's outcome, in order. */
+  const addInOneCall = async (stores: readonly DestinationEvents[]): Promise<StoreOutcome[]> => {
+    const nonEmpty = stores.filter((store) => store.events.length > 0);
+    if (nonEmpty.length === 0) return stores.map(() => ({ accepted: [], armed: false }));
+    await whenConnected(redis);
+    const keyArgs: string[] = [destinationsKey];
+    const valueArgs: (string | number)[] = [options.dedupSeconds, armedMs];
+    for (const { destinationId, events } of nonEmpty) {
       const k = keys(destinationId);
-      const args: (string | number)[] = [k.events, k.pending, k.armed, destinationsKey];
-      for (const event of events) args.push(k.seen(event.eventId));
-      args.push(options.dedupSeconds, armedMs, destinationId);
-      for (const event of events) args.push(event.eventId, JSON.stringify(event));
-      const replies = await scripted.adsyncAddEvents(4 + events.length, ...args);
-      return {
-        accepted: replies.slice(0, events.length).map((flag) => flag === 1),
-        armed: replies[events.length] === 1,
-      };
+      keyArgs.push(k.events, k.pending, k.armed);
+      valueArgs.push(destinationId, events.length);
+      for (const event of events) {
+        keyArgs.push(k.seen(event.eventId));
+        valueArgs.push(event.eventId, JSON.stringify(event));
+      }
+    }
+    // Arrays, not spread arguments: ioredis flattens them, and spreading thousands of arguments is slow.
+    const replies = await scripted.adsyncAddEvents(keyArgs.length, keyArgs, valueArgs);
+    let next = 0;
+    const outcomes = new Map<DestinationEvents, StoreOutcome>();
+    for (const store of nonEmpty) {
+      const accepted = replies.slice(next, next + store.events.length).map((flag) => flag === 1);
+      next += store.events.length;
+      outcomes.set(store, { accepted, armed: replies[next] === 1 });
+      next += 1;
+    }
+    return stores.map((store) => outcomes.get(store) ?? { accepted: [], armed: false });
+  };
+
+  // Requests handled in the same turn share one call (group commit); each still gets its own outcomes.
+  const addGrouped = groupCalls(
+    async (requests: (readonly DestinationEvents[])[]) => {
+      const outcomes = await addInOneCall(requests.flat());
+      let next = 0;
+      return requests.map((stores) => {
+        const own = outcomes.slice(next, next + stores.length);
+        next += stores.length;
+        return own;
+      });
     },
+    {
+      weight: (stores) => stores.reduce((sum, store) => sum + store.events.length, 0),
+      maxWeight: MAX_EVENTS_PER_CALL,
+    },
+  );
+
+  return {
+    add: addGrouped,
     async requeue(destinationId, events) {
       if (events.length === 0) return { armed: false };
       await whenConnected(redis);

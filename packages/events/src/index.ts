@@ -9,6 +9,7 @@ export {
 } from './deliver-events.ts';
 export {
   createEventBuffer,
+  type DestinationEvents,
   type EventBuffer,
   type EventBufferOptions,
   eventBufferOptions,

@@ -55,10 +55,13 @@ function check(raw: unknown, index: number): Checked {
 
 interface Routed {
   destination: IngestDestination;
-  /** Per event index: the queued event, or why it is not sent there. */
   queued: QueuedEvent[];
+  /** The event index of each queued event. */
   indexes: number[];
-  outside: Map<number, EventProblem>;
+  /** By event index: why the event is not sent to this destination (outside the platform's window). */
+  outside: (EventProblem | undefined)[];
+  /** By event index: what the buffer said, for the events queued here. */
+  outcomes: ('accepted' | 'duplicate' | undefined)[];
 }
 
 export async function ingestEvents(
@@ -72,12 +75,13 @@ export async function ingestEvents(
   const checked = rawEvents.map(check);
 
   const routes: Routed[] = destinations.map((destination) => {
-    const route: Routed = { destination, queued: [], indexes: [], outside: new Map() };
+    const route: Routed = { destination, queued: [], indexes: [], outside: [], outcomes: [] };
     for (const item of checked) {
       if ('problem' in item) continue;
       const problem = windowProblem(destination.provider, item.event, nowSeconds);
       if (problem !== undefined) {
-        route.outside.set(item.index, { ...problem, field: 'time' });
+        route.outside[item.index] = { ...problem, field: 'time' };
+        deps.metrics.rejected.inc({ reason: problem.code });
         continue;
       }
       route.indexes.push(item.index);
@@ -92,18 +96,20 @@ export async function ingestEvents(
     return route;
   });
 
-  const stored = await Promise.all(routes.map((route) => deps.buffer.add(route.destination.id, route.queued)));
-  const outcome = new Map<string, 'accepted' | 'duplicate'>(); // `${destination}:${index}`
+  const stored = await deps.buffer.add(
+    routes.map((route) => ({ destinationId: route.destination.id, events: route.queued })),
+  );
   routes.forEach((route, r) => {
-    const { accepted } = stored[r] ?? { accepted: [] };
+    const accepted = stored[r]?.accepted ?? [];
+    let acceptedCount = 0;
     route.indexes.forEach((index, i) => {
-      outcome.set(`${route.destination.id}:${index}`, accepted[i] === true ? 'accepted' : 'duplicate');
+      const isNew = accepted[i] === true;
+      if (isNew) acceptedCount += 1;
+      route.outcomes[index] = isNew ? 'accepted' : 'duplicate';
     });
     const provider = route.destination.provider;
-    const acceptedCount = accepted.filter(Boolean).length;
     deps.metrics.accepted.inc({ provider }, acceptedCount);
-    deps.metrics.deduplicated.inc({ provider }, accepted.length - acceptedCount);
-    for (const problem of route.outside.values()) deps.metrics.rejected.inc({ reason: problem.code });
+    deps.metrics.deduplicated.inc({ provider }, route.indexes.length - acceptedCount);
   });
   await scheduleFlushes(
     deps,
@@ -111,36 +117,46 @@ export async function ingestEvents(
     routes.filter((_, r) => stored[r]?.armed === true),
   );
 
-  return checked.map((item): EventResult => {
-    const id = 'problem' in item ? rawEventId(rawEvents[item.index]) : item.event.id;
-    const base = { index: item.index, ...(id === undefined ? {} : { id }) };
-    if ('problem' in item) {
-      deps.metrics.rejected.inc({ reason: item.problem.code });
-      return { ...base, status: 'rejected', ...item.problem };
+  return checked.map((item) => resultOf(item, rawEvents, routes, deps.metrics));
+}
+
+/** One event's answer: accepted when at least one destination stored it, else duplicate, else why not. */
+function resultOf(
+  item: Checked,
+  rawEvents: readonly unknown[],
+  routes: readonly Routed[],
+  metrics: IngestMetrics,
+): EventResult {
+  const id = 'problem' in item ? rawEventId(rawEvents[item.index]) : item.event.id;
+  const base = { index: item.index, ...(id === undefined ? {} : { id }) };
+  if ('problem' in item) {
+    metrics.rejected.inc({ reason: item.problem.code });
+    return { ...base, status: 'rejected', ...item.problem };
+  }
+  let accepted = false;
+  let duplicate = false;
+  let firstProblem: EventProblem | undefined;
+  let notSentTo: EventResult['notSentTo'];
+  for (const route of routes) {
+    const outcome = route.outcomes[item.index];
+    if (outcome === 'accepted') accepted = true;
+    else if (outcome === 'duplicate') duplicate = true;
+    const problem = route.outside[item.index];
+    if (problem !== undefined) {
+      firstProblem ??= problem;
+      notSentTo ??= [];
+      notSentTo.push({ destinationId: route.destination.id, code: problem.code, message: problem.message });
     }
-    const perDestination = routes.map((route) => ({
-      destinationId: route.destination.id,
-      outcome: outcome.get(`${route.destination.id}:${item.index}`),
-      problem: route.outside.get(item.index),
-    }));
-    const notSentTo = perDestination.flatMap((entry) =>
-      entry.problem === undefined
-        ? []
-        : [{ destinationId: entry.destinationId, code: entry.problem.code, message: entry.problem.message }],
-    );
-    if (perDestination.some((entry) => entry.outcome === 'accepted')) {
-      return { ...base, status: 'accepted', ...(notSentTo.length > 0 ? { notSentTo } : {}) };
-    }
-    if (perDestination.some((entry) => entry.outcome === 'duplicate')) return { ...base, status: 'duplicate' };
-    const problem = perDestination.find((entry) => entry.problem !== undefined)?.problem;
-    return {
-      ...base,
-      status: 'rejected',
-      code: problem?.code ?? 'not_sent',
-      field: 'time',
-      message: problem?.message ?? '',
-    };
-  });
+  }
+  if (accepted) return { ...base, status: 'accepted', ...(notSentTo === undefined ? {} : { notSentTo }) };
+  if (duplicate) return { ...base, status: 'duplicate' };
+  return {
+    ...base,
+    status: 'rejected',
+    code: firstProblem?.code ?? 'not_sent',
+    field: 'time',
+    message: firstProblem?.message ?? '',
+  };
 }
 
 /**

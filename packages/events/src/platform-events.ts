@@ -1,5 +1,7 @@
 // A neutral event turned into what one platform's intake takes: Meta's server event (providers.md §1.6) or
 // TikTok's Events API 2.0 event (§3.5), with the platform's time window checked before it is queued.
+// Fields the brand did not give are left undefined: JSON, which is how the events are stored and sent,
+// leaves them out.
 
 import type { CapiProvider } from '@adsync/db';
 import type { NeutralEvent } from './event-schema.ts';
@@ -51,12 +53,6 @@ export function windowProblem(
 
 const one = (values: string[]) => (values.length === 0 ? undefined : values);
 
-/** Drops undefined entries so the stored and sent JSON carries only what the brand gave. */
-function compact<T extends Record<string, unknown>>(record: T): T {
-  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
-  return record;
-}
-
 /** `fb.1.<ms>.<fbclid>` when the brand has the click id but not the cookie (providers.md §1.6). */
 function metaClickId(event: NeutralEvent): string | undefined {
   if (event.user.fbc !== undefined) return event.user.fbc;
@@ -66,14 +62,14 @@ function metaClickId(event: NeutralEvent): string | undefined {
 
 export function toMetaEvent(event: NeutralEvent, user: PreparedUser): Record<string, unknown> {
   const custom = event.custom;
-  return compact({
+  return {
     event_name: event.name,
     event_time: event.time,
     event_id: event.id,
     action_source: event.actionSource,
     event_source_url: event.pageUrl,
     referrer_url: event.referrerUrl,
-    user_data: compact({
+    user_data: {
       em: one(user.emails),
       ph: one(user.phones.map((phone) => phone.hashedDigits)),
       fn: user.firstName,
@@ -89,16 +85,18 @@ export function toMetaEvent(event: NeutralEvent, user: PreparedUser): Record<str
       client_user_agent: user.clear.userAgent,
       fbp: user.clear.fbp,
       fbc: metaClickId(event),
-    }),
+    },
     custom_data:
       custom === undefined
         ? undefined
-        : compact({
+        : {
             value: custom.value,
             currency: custom.currency,
-            contents: custom.contents?.map((item) =>
-              compact({ id: item.id, quantity: item.quantity, item_price: item.price }),
-            ),
+            contents: custom.contents?.map((item) => ({
+              id: item.id,
+              quantity: item.quantity,
+              item_price: item.price,
+            })),
             content_ids: custom.contents?.map((item) => item.id),
             content_type: custom.contentType,
             content_name: custom.contentName,
@@ -106,8 +104,8 @@ export function toMetaEvent(event: NeutralEvent, user: PreparedUser): Record<str
             order_id: custom.orderId,
             num_items: custom.numItems,
             search_string: custom.searchString,
-          }),
-  });
+          },
+  };
 }
 
 /** TikTok's names for Meta's standard events; other names (custom events) are sent as they are. */
@@ -131,11 +129,11 @@ export function tiktokEventName(name: string): string {
 
 export function toTikTokEvent(event: NeutralEvent, user: PreparedUser): Record<string, unknown> {
   const custom = event.custom;
-  return compact({
+  return {
     event: tiktokEventName(event.name),
     event_time: event.time,
     event_id: event.id,
-    user: compact({
+    user: {
       email: one(user.emails),
       phone: one(user.phones.map((phone) => phone.hashedE164)),
       external_id: one(user.externalIds),
@@ -144,28 +142,26 @@ export function toTikTokEvent(event: NeutralEvent, user: PreparedUser): Record<s
       ip: user.clear.ip,
       user_agent: user.clear.userAgent,
       locale: user.clear.locale,
-    }),
+    },
     properties:
       custom === undefined
         ? undefined
-        : compact({
+        : {
             value: custom.value,
             currency: custom.currency,
-            contents: custom.contents?.map((item) =>
-              compact({
-                content_id: item.id,
-                content_name: item.name,
-                content_category: item.category,
-                price: item.price,
-                quantity: item.quantity,
-              }),
-            ),
+            contents: custom.contents?.map((item) => ({
+              content_id: item.id,
+              content_name: item.name,
+              content_category: item.category,
+              price: item.price,
+              quantity: item.quantity,
+            })),
             content_type: custom.contentType,
             order_id: custom.orderId,
             query: custom.searchString,
-          }),
-    page: event.pageUrl === undefined ? undefined : compact({ url: event.pageUrl, referrer: event.referrerUrl }),
-  });
+          },
+    page: event.pageUrl === undefined ? undefined : { url: event.pageUrl, referrer: event.referrerUrl },
+  };
 }
 
 export function toPlatformEvent(provider: CapiProvider, event: NeutralEvent, user: PreparedUser) {

@@ -1,3 +1,3 @@
 export { createLogger, type Logger, type LoggerOptions, logFormatFor } from './create-logger.ts';
 export { redactSecrets } from './redact-secrets.ts';
-export { PII_KEYS, REDACT_PATHS, REDACTED, SECRET_KEYS } from './redaction.ts';
+export { PII_KEYS, REDACTED, SECRET_KEYS } from './redaction.ts';

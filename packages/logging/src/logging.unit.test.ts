@@ -65,6 +65,34 @@ describe('createLogger', () => {
     const record = JSON.parse(lines.join(''));
     expect(record).toMatchObject({ tenantId: 't-2', jobId: '42', token: REDACTED, level: 40 });
   });
+
+  it('redacts in bindings, at any depth and in any case, and inside logged errors', () => {
+    const { logger, lines } = captureLogger();
+    const error = Object.assign(new Error('the platform said no'), {
+      response: { headers: { Authorization: 'Bearer err-secret' } },
+    });
+    logger
+      .child({ connection: { accessToken: 'binding-secret' } })
+      .error({ err: error, a: { b: { c: { d: { e: { f: { CLIENT_SECRET: 'deep-secret' } } } } } } }, 'failed');
+    const line = lines.join('');
+    for (const secret of ['err-secret', 'binding-secret', 'deep-secret']) expect(line).not.toContain(secret);
+    const record = JSON.parse(line);
+    expect(record.err).toMatchObject({ type: 'Error', message: 'the platform said no' });
+    expect(record.err.response.headers.Authorization).toBe(REDACTED);
+    expect(record.a.b.c.d.e.f.CLIENT_SECRET).toBe(REDACTED);
+  });
+
+  it('logs a reply as its status, prints dates as JSON does, and survives circular objects', () => {
+    const { logger, lines } = captureLogger();
+    const loop: Record<string, unknown> = { name: 'loop' };
+    loop.self = loop;
+    const at = new Date('2026-11-21T10:00:00.000Z');
+    logger.info({ res: { statusCode: 202, request: { headers: { cookie: 's' } } }, at, loop }, 'done');
+    const record = JSON.parse(lines.join(''));
+    expect(record.res).toEqual({ statusCode: 202 });
+    expect(record.at).toBe('2026-11-21T10:00:00.000Z');
+    expect(record.loop).toEqual({ name: 'loop', self: '[Circular]' });
+  });
 });
 
 describe('redactSecrets', () => {

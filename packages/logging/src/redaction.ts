@@ -1,5 +1,5 @@
-// What never reaches a log line: credentials, session material and the PII fields adsync handles.
-// Paths are listed at several depths because a redaction path names one position in the object.
+// What never reaches a log line, Bull Board or an error detail: credentials, session material and the PII
+// fields adsync handles. A key is matched by name (any case) wherever it sits (see redact-secrets.ts).
 
 /** Keys whose values are secrets, whatever object they sit in. */
 export const SECRET_KEYS = [
@@ -55,16 +55,5 @@ export const PII_KEYS = [
   'db',
   'zp',
 ] as const;
-
-const DEPTH = 4;
-
-function pathsFor(key: string): string[] {
-  const accessor = /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `["${key}"]`;
-  const paths: string[] = [accessor.startsWith('.') ? key : accessor];
-  for (let depth = 1; depth <= DEPTH; depth += 1) paths.push(`${'*.'.repeat(depth).slice(0, -1)}${accessor}`);
-  return paths;
-}
-
-export const REDACT_PATHS: readonly string[] = [...SECRET_KEYS, ...PII_KEYS].flatMap(pathsFor);
 
 export const REDACTED = '[redacted]';
