@@ -213,7 +213,12 @@ try {
 
   const buffer = createEventBuffer(
     redis,
-    eventBufferOptions({ QUEUE_PREFIX: prefix, EVENTS_DEDUP_HOURS: 48, EVENTS_LINGER_MS: LINGER_MS }),
+    eventBufferOptions({
+      QUEUE_PREFIX: prefix,
+      EVENTS_DEDUP_HOURS: 48,
+      EVENTS_LINGER_MS: LINGER_MS,
+      EVENTS_BATCH_SIZE: 1_000,
+    }),
   );
   const requestsBefore = await eventRequests();
   const worker = await startApp(

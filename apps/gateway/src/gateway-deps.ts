@@ -22,6 +22,7 @@ export interface GatewayDeps {
     | 'QUEUE_PREFIX'
     | 'EVENTS_DEDUP_HOURS'
     | 'EVENTS_LINGER_MS'
+    | 'EVENTS_BATCH_SIZE'
   >;
   logger: Logger;
   db: Db;

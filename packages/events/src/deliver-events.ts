@@ -16,7 +16,7 @@ import { RetryLaterError } from '@adsync/worker-runtime';
 import { type DeadLetterReason, deadLetter } from './dead-letters.ts';
 import type { EventBuffer } from './event-buffer.ts';
 import type { DeliveryMetrics } from './event-metrics.ts';
-import { type QueuedEvent, windowProblem } from './platform-events.ts';
+import { type QueuedEvent, toPlatformEvent, windowProblem } from './platform-events.ts';
 
 export interface DeliveryDeps {
   db: Db;
@@ -88,6 +88,7 @@ export async function deliverEvents(deps: DeliveryDeps, job: DeliveryJob): Promi
     await deadLetter(deps, key, events, reason);
     await deps.buffer.remove(
       job.destinationId,
+      job.batch,
       events.map((event) => event.eventId),
     );
     deps.metrics.deadLettered.inc({ provider, reason: reason.code }, events.length);
@@ -155,7 +156,7 @@ async function attemptDelivery(
 
   const provider = destination.provider;
   const nowSeconds = Math.floor((deps.now?.() ?? Date.now()) / 1000);
-  const stale = waiting.filter((event) => windowProblem(provider, actionSourced(event), nowSeconds) !== undefined);
+  const stale = waiting.filter((queued) => windowProblem(provider, queued.event, nowSeconds) !== undefined);
   await drop(stale, {
     code: 'event_too_old',
     message: 'The event left the platform’s time window before it could be delivered.',
@@ -174,12 +175,13 @@ async function attemptDelivery(
       pixelId: destination.pixel_id,
       accessToken,
       testEventCode: destination.test_event_code,
-      events: events.map((event) => event.payload),
+      events: events.map((queued) => toPlatformEvent(provider, queued)),
     });
     deps.metrics.batches.inc({ provider, outcome: outcome.kind });
     if (outcome.kind === 'delivered') {
       await deps.buffer.remove(
         job.destinationId,
+        job.batch,
         events.map((event) => event.eventId),
       );
       const now = Date.now();
@@ -207,11 +209,6 @@ async function attemptDelivery(
   };
   await send(fresh);
   await recordDestinationOutcome(deps.db, destination.id, { deliveredAt: new Date() });
-}
-
-function actionSourced(event: QueuedEvent): { time: number; actionSource: string } {
-  const source = event.payload.action_source;
-  return { time: event.time, actionSource: typeof source === 'string' ? source : 'website' };
 }
 
 /** A failure of the whole request: throttles postpone, the rest retry with backoff. */

@@ -1,82 +1,125 @@
 // Accepted events wait in Redis, per destination, until a delivery job sends them. Keys (all under the
 // queue prefix, whose hash tag keeps them in one Redis Cluster slot with the queues):
 //   capi:<destination>:seen:<event id>  dedup marker, expires after the platforms' dedup window
-//   capi:<destination>:events           hash: event id → queued event (JSON)
-//   capi:<destination>:pending          list: event ids not yet in a delivery batch, oldest first
-//   capi:<destination>:batches          hash: batch number → its event ids (JSON), until the batch is done
+//   capi:<destination>:pending          list of chunks not yet in a delivery batch, oldest first; a chunk is up
+//                                       to CHUNK_EVENTS queued events of one request: `<count>[<event>,…]`
+//   capi:<destination>:waiting          count of events accepted and not yet delivered or dead-lettered
+//   capi:<destination>:batches          hash: batch number → its events (a JSON array), until the batch is done
+//   capi:<destination>:done:<batch>     set: ids of the batch's events already delivered or dead-lettered
 //   capi:<destination>:claim            the batch being handed to a delivery job (survives a crash)
 //   capi:<destination>:armed            set while a flush is scheduled, so ingest schedules one at a time
 //   capi:destinations                   set of destinations that may have pending events (the safety tick)
-// An event leaves the hash only once it was delivered or dead-lettered: nothing accepted is lost if a
-// worker dies mid-delivery (its job is retried and sends what is still there). Delivery jobs carry only
-// the batch number: the brand's event ids are free text and stay out of job data.
+// Ingest costs Redis one SET per event and one push per chunk: at 100-event requests, per-event list and
+// hash entries tripled Redis's work, which was the ingest bottleneck. A batch's events stay until each was
+// delivered or dead-lettered: nothing accepted is lost if a worker dies mid-delivery (its job is retried and
+// sends what is not done). Delivery jobs carry only the batch number: the brand's event ids are free text and
+// stay out of job data.
 
 import { whenConnected } from '@adsync/queues';
 import type { Redis } from 'ioredis';
 import { groupCalls } from './group-calls.ts';
 import type { QueuedEvent } from './platform-events.ts';
 
-// Stores one request's events for all of the tenant's destinations in one call (one round trip per request).
-// KEYS: the destinations set, then per destination: events, pending, armed, then one seen key per event.
-// ARGV: dedup seconds, armed ms, then per destination: its id, its event count, then (event id, payload) per
-// event. Returns, per destination, one flag per event (1 accepted, 0 duplicate), then 1 if this call armed
-// that destination's flush.
-const ADD_EVENTS = `
+// Pushes queued events (JSON texts) as chunks of at most `size`: `<count>[e1,e2,…]`.
+const PUSH_CHUNKS = `
+local function push_chunks(pending, events, size)
+  local entries = {}
+  for first = 1, #events, size do
+    local last = math.min(first + size - 1, #events)
+    entries[#entries + 1] = (last - first + 1) .. '[' .. table.concat(events, ',', first, last) .. ']'
+  end
+  if #entries > 0 then redis.call('rpush', pending, unpack(entries)) end
+end
+`;
+
+// Stores the events of one or more requests for their destinations in one call (group commit). Each event's
+// text is sent once, however many destinations it goes to.
+// KEYS: the destinations set, then per destination store: pending, waiting, armed, then one seen key per event.
+// ARGV: dedup seconds, armed ms, chunk size, the number of event texts, the event texts (JSON), then per
+// store: destination id, event count, then each event's position among the texts (1-based). Returns, per
+// store, one flag per event (1 accepted, 0 duplicate), then 1 if this call armed that destination's flush.
+const ADD_EVENTS = `${PUSH_CHUNKS}
 local results = {}
+local size = tonumber(ARGV[3])
+local texts = 4
 local key = 2
-local arg = 3
+local arg = 5 + tonumber(ARGV[4])
 while arg <= #ARGV do
   local destination = ARGV[arg]
   local count = tonumber(ARGV[arg + 1])
-  local events, pending, armed = KEYS[key], KEYS[key + 1], KEYS[key + 2]
+  local pending, waiting, armed = KEYS[key], KEYS[key + 1], KEYS[key + 2]
+  local accepted = {}
   for i = 1, count do
-    local id = ARGV[arg + i * 2]
     if redis.call('set', KEYS[key + 2 + i], '1', 'NX', 'EX', ARGV[1]) then
-      redis.call('hset', events, id, ARGV[arg + 1 + i * 2])
-      redis.call('rpush', pending, id)
+      accepted[#accepted + 1] = ARGV[texts + tonumber(ARGV[arg + 1 + i])]
       results[#results + 1] = 1
     else
       results[#results + 1] = 0
     end
   end
+  if #accepted > 0 then
+    push_chunks(pending, accepted, size)
+    redis.call('incrby', waiting, #accepted)
+  end
   redis.call('sadd', KEYS[1], destination)
   if redis.call('set', armed, '1', 'NX', 'PX', ARGV[2]) then results[#results + 1] = 1 else results[#results + 1] = 0 end
   key = key + 3 + count
-  arg = arg + 2 + count * 2
+  arg = arg + 2 + count
 end
 return results`;
 
 // Puts events back (a dead-letter replay): no dedup check, they were accepted once already.
-// KEYS: events, pending, armed, destinations set. ARGV: armed ms, destination id, then (event id, payload).
-const REQUEUE_EVENTS = `
-for i = 3, #ARGV, 2 do
-  redis.call('hset', KEYS[1], ARGV[i], ARGV[i + 1])
-  redis.call('rpush', KEYS[2], ARGV[i])
-end
+// KEYS: pending, waiting, armed, destinations set. ARGV: armed ms, destination id, chunk size, queued events.
+const REQUEUE_EVENTS = `${PUSH_CHUNKS}
+local events = {}
+for i = 4, #ARGV do events[#events + 1] = ARGV[i] end
+push_chunks(KEYS[1], events, tonumber(ARGV[3]))
+redis.call('incrby', KEYS[2], #events)
 redis.call('sadd', KEYS[4], ARGV[2])
 if redis.call('set', KEYS[3], '1', 'NX', 'PX', ARGV[1]) then return 1 end
 return 0`;
 
-// KEYS: pending, claim, batch sequence, batches. ARGV: max events. Returns the batch number, or nil when
-// idle. An unfinished claim (its flush died before handing it over) is returned again, unchanged.
+// KEYS: pending, claim, batch sequence, batches. ARGV: max events. Takes whole chunks, oldest first, up to
+// max events (always at least one chunk). Returns the batch number, or nil when idle. An unfinished claim
+// (its flush died before handing it over) is returned again, unchanged.
 const CLAIM_BATCH = `
 local existing = redis.call('get', KEYS[2])
 if existing then return tonumber(existing) end
-local ids = redis.call('lrange', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-if #ids == 0 then return nil end
-redis.call('ltrim', KEYS[1], #ids, -1)
+local max = tonumber(ARGV[1])
+local parts = {}
+local total = 0
+while total < max do
+  local chunk = redis.call('lindex', KEYS[1], 0)
+  if not chunk then break end
+  local digits = string.match(chunk, '^%d+')
+  local count = tonumber(digits)
+  if total > 0 and total + count > max then break end
+  redis.call('lpop', KEYS[1])
+  parts[#parts + 1] = string.sub(chunk, #digits + 2, -2)
+  total = total + count
+end
+if total == 0 then return nil end
 local batch = redis.call('incr', KEYS[3])
-redis.call('hset', KEYS[4], batch, cjson.encode(ids))
+redis.call('hset', KEYS[4], batch, '[' .. table.concat(parts, ',') .. ']')
 redis.call('set', KEYS[2], batch)
 return batch`;
 
-// KEYS: pending, claim, events, destinations set. ARGV: destination id. Forgets an idle destination.
+// KEYS: the batch's done set, waiting. ARGV: event ids. Marks them done once; the count drops once per event.
+const MARK_DONE = `
+local added = redis.call('sadd', KEYS[1], unpack(ARGV))
+redis.call('decrby', KEYS[2], added)
+return added`;
+
+// KEYS: pending, claim, batches, destinations set. ARGV: destination id. Forgets an idle destination.
 const FORGET_IF_IDLE = `
 if redis.call('llen', KEYS[1]) == 0 and redis.call('exists', KEYS[2]) == 0 and redis.call('hlen', KEYS[3]) == 0 then
   redis.call('srem', KEYS[4], ARGV[1])
   return 1
 end
 return 0`;
+
+/** At most this many events per chunk: a claim takes whole chunks, so this is also the smallest batch step. */
+export const CHUNK_EVENTS = 100;
 
 export interface DestinationEvents {
   destinationId: string;
@@ -90,6 +133,8 @@ export interface EventBufferOptions {
   dedupSeconds: number;
   /** How long ingest waits for more events before a batch is formed. */
   lingerMs: number;
+  /** Events per chunk: CHUNK_EVENTS, or the batch size when that is smaller. */
+  chunkEvents: number;
 }
 
 export interface EventBuffer {
@@ -110,8 +155,8 @@ export interface EventBuffer {
   load(destinationId: string, batch: number): Promise<QueuedEvent[]>;
   /** Every event of the batch was delivered or dead-lettered. */
   finishBatch(destinationId: string, batch: number): Promise<void>;
-  /** Delivered or dead-lettered: forget them. */
-  remove(destinationId: string, eventIds: readonly string[]): Promise<void>;
+  /** These events of the batch were delivered or dead-lettered: they are not loaded or counted again. */
+  remove(destinationId: string, batch: number, eventIds: readonly string[]): Promise<void>;
   /** Destinations that may have pending events. */
   destinationsWithWork(): Promise<string[]>;
   /** Whether a destination has pending events or an unfinished claim; forgets it when it has neither. */
@@ -125,18 +170,21 @@ export function eventBufferOptions(config: {
   QUEUE_PREFIX: string;
   EVENTS_DEDUP_HOURS: number;
   EVENTS_LINGER_MS: number;
+  EVENTS_BATCH_SIZE: number;
 }): EventBufferOptions {
   return {
     prefix: config.QUEUE_PREFIX,
     dedupSeconds: config.EVENTS_DEDUP_HOURS * 3600,
     lingerMs: config.EVENTS_LINGER_MS,
+    chunkEvents: Math.min(CHUNK_EVENTS, config.EVENTS_BATCH_SIZE),
   };
 }
 
 type ScriptedRedis = Redis & {
-  adsyncAddEvents(numberOfKeys: number, keys: string[], values: (string | number)[]): Promise<number[]>;
-  adsyncRequeueEvents(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
+  adsyncAddEvents(numberOfKeys: number, ...keysThenValues: (string | number)[][]): Promise<number[]>;
+  adsyncRequeueEvents(numberOfKeys: number, keys: string[], values: (string | number)[]): Promise<number>;
   adsyncClaimBatch(numberOfKeys: number, ...args: (string | number)[]): Promise<number | null>;
+  adsyncMarkDone(numberOfKeys: number, keys: string[], eventIds: readonly string[]): Promise<number>;
   adsyncForgetIfIdle(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
 };
 
@@ -146,6 +194,7 @@ function withScripts(redis: Redis): ScriptedRedis {
     redis.defineCommand('adsyncAddEvents', { lua: ADD_EVENTS });
     redis.defineCommand('adsyncRequeueEvents', { lua: REQUEUE_EVENTS });
     redis.defineCommand('adsyncClaimBatch', { lua: CLAIM_BATCH });
+    redis.defineCommand('adsyncMarkDone', { lua: MARK_DONE });
     redis.defineCommand('adsyncForgetIfIdle', { lua: FORGET_IF_IDLE });
   }
   return scripted;
@@ -163,12 +212,13 @@ export function createEventBuffer(redis: Redis, options: EventBufferOptions): Ev
   const scripted = withScripts(redis);
   const base = (destinationId: string) => `${options.prefix}:capi:${destinationId}`;
   const keys = (destinationId: string) => ({
-    events: `${base(destinationId)}:events`,
     pending: `${base(destinationId)}:pending`,
+    waiting: `${base(destinationId)}:waiting`,
     claim: `${base(destinationId)}:claim`,
     batches: `${base(destinationId)}:batches`,
     sequence: `${base(destinationId)}:batch-seq`,
     armed: `${base(destinationId)}:armed`,
+    done: (batch: number) => `${base(destinationId)}:done:${batch}`,
     seen: (eventId: string) => `${base(destinationId)}:seen:${eventId}`,
   });
   const destinationsKey = `${options.prefix}:capi:destinations`;
@@ -180,18 +230,26 @@ export function createEventBuffer(redis: Redis, options: EventBufferOptions): Ev
     if (nonEmpty.length === 0) return stores.map(() => ({ accepted: [], armed: false }));
     await whenConnected(redis);
     const keyArgs: string[] = [destinationsKey];
-    const valueArgs: (string | number)[] = [options.dedupSeconds, armedMs];
+    const texts: string[] = [];
+    const position = new Map<QueuedEvent, number>();
+    const storeArgs: (string | number)[] = [];
     for (const { destinationId, events } of nonEmpty) {
       const k = keys(destinationId);
-      keyArgs.push(k.events, k.pending, k.armed);
-      valueArgs.push(destinationId, events.length);
+      keyArgs.push(k.pending, k.waiting, k.armed);
+      storeArgs.push(destinationId, events.length);
       for (const event of events) {
         keyArgs.push(k.seen(event.eventId));
-        valueArgs.push(event.eventId, JSON.stringify(event));
+        let at = position.get(event);
+        if (at === undefined) {
+          at = texts.push(JSON.stringify(event));
+          position.set(event, at);
+        }
+        storeArgs.push(at);
       }
     }
     // Arrays, not spread arguments: ioredis flattens them, and spreading thousands of arguments is slow.
-    const replies = await scripted.adsyncAddEvents(keyArgs.length, keyArgs, valueArgs);
+    const header = [options.dedupSeconds, armedMs, options.chunkEvents, texts.length];
+    const replies = await scripted.adsyncAddEvents(keyArgs.length, keyArgs, header, texts, storeArgs);
     let next = 0;
     const outcomes = new Map<DestinationEvents, StoreOutcome>();
     for (const store of nonEmpty) {
@@ -226,9 +284,10 @@ export function createEventBuffer(redis: Redis, options: EventBufferOptions): Ev
       if (events.length === 0) return { armed: false };
       await whenConnected(redis);
       const k = keys(destinationId);
-      const args: (string | number)[] = [k.events, k.pending, k.armed, destinationsKey, armedMs, destinationId];
-      for (const event of events) args.push(event.eventId, JSON.stringify(event));
-      return { armed: (await scripted.adsyncRequeueEvents(4, ...args)) === 1 };
+      const values: (string | number)[] = [armedMs, destinationId, options.chunkEvents];
+      for (const event of events) values.push(JSON.stringify(event));
+      const armed = await scripted.adsyncRequeueEvents(4, [k.pending, k.waiting, k.armed, destinationsKey], values);
+      return { armed: armed === 1 };
     },
     async claim(destinationId, max) {
       await whenConnected(redis);
@@ -246,18 +305,19 @@ export function createEventBuffer(redis: Redis, options: EventBufferOptions): Ev
     async load(destinationId, batch) {
       await whenConnected(redis);
       const k = keys(destinationId);
-      const ids = await redis.hget(k.batches, String(batch));
-      const eventIds = ids === null ? [] : (JSON.parse(ids) as string[] | Record<string, never>);
-      if (!Array.isArray(eventIds) || eventIds.length === 0) return [];
-      const values = await redis.hmget(k.events, ...eventIds);
-      return values.flatMap((value) => (value === null ? [] : [JSON.parse(value) as QueuedEvent]));
+      const [events, done] = await Promise.all([redis.hget(k.batches, String(batch)), redis.smembers(k.done(batch))]);
+      if (events === null) return [];
+      const doneIds = new Set(done);
+      return (JSON.parse(events) as QueuedEvent[]).filter((event) => !doneIds.has(event.eventId));
     },
     async finishBatch(destinationId, batch) {
-      await redis.hdel(keys(destinationId).batches, String(batch));
+      const k = keys(destinationId);
+      await redis.multi().hdel(k.batches, String(batch)).del(k.done(batch)).exec();
     },
-    async remove(destinationId, eventIds) {
+    async remove(destinationId, batch, eventIds) {
       if (eventIds.length === 0) return;
-      await redis.hdel(keys(destinationId).events, ...eventIds);
+      const k = keys(destinationId);
+      await scripted.adsyncMarkDone(2, [k.done(batch), k.waiting], eventIds);
     },
     async destinationsWithWork() {
       await whenConnected(redis);
@@ -270,7 +330,7 @@ export function createEventBuffer(redis: Redis, options: EventBufferOptions): Ev
         4,
         k.pending,
         k.claim,
-        k.events,
+        k.batches,
         destinationsKey,
         destinationId,
       );
@@ -280,7 +340,7 @@ export function createEventBuffer(redis: Redis, options: EventBufferOptions): Ev
     },
     async waitingCount(destinationId) {
       await whenConnected(redis);
-      return redis.hlen(keys(destinationId).events);
+      return Math.max(0, Number((await redis.get(keys(destinationId).waiting)) ?? 0));
     },
   };
 }

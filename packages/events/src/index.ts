@@ -37,6 +37,7 @@ export {
 } from './ingest-events.ts';
 export { hashed, isSha256, sha256Hex } from './normalize.ts';
 export {
+  type EventDetails,
   MAX_FUTURE_SECONDS,
   maxAgeSeconds,
   type QueuedEvent,

@@ -8,9 +8,9 @@ import type { Logger } from '@adsync/logging';
 import type { QueueProducer } from '@adsync/queues';
 import type { EventBuffer } from './event-buffer.ts';
 import type { IngestMetrics } from './event-metrics.ts';
-import { type EventProblem, invalidEventProblem, type NeutralEvent, neutralEvent, rawEventId } from './event-schema.ts';
-import { type QueuedEvent, toPlatformEvent, windowProblem } from './platform-events.ts';
-import { InvalidUserField, type PreparedUser, prepareUser } from './prepared-user.ts';
+import { type EventProblem, invalidEventProblem, neutralEvent, rawEventId } from './event-schema.ts';
+import { type QueuedEvent, windowProblem } from './platform-events.ts';
+import { InvalidUserField, prepareUser } from './prepared-user.ts';
 
 export interface IngestDestination {
   id: string;
@@ -40,13 +40,14 @@ export interface EventResult {
   notSentTo?: { destinationId: string; code: string; message: string }[];
 }
 
-type Checked = { index: number; event: NeutralEvent; user: PreparedUser } | { index: number; problem: EventProblem };
+type Checked = { index: number; queued: QueuedEvent } | { index: number; problem: EventProblem };
 
-function check(raw: unknown, index: number): Checked {
+function check(raw: unknown, index: number, acceptedAt: number): Checked {
   const parsed = neutralEvent.safeParse(raw);
   if (!parsed.success) return { index, problem: invalidEventProblem(parsed.error) };
   try {
-    return { index, event: parsed.data, user: prepareUser(parsed.data.user) };
+    const { user, ...event } = parsed.data;
+    return { index, queued: { eventId: event.id, acceptedAt, event, user: prepareUser(user) } };
   } catch (error) {
     if (!(error instanceof InvalidUserField)) throw error;
     return { index, problem: { code: error.code, field: error.field, message: error.message } };
@@ -72,26 +73,20 @@ export async function ingestEvents(
 ): Promise<EventResult[]> {
   const nowMs = deps.now?.() ?? Date.now();
   const nowSeconds = Math.floor(nowMs / 1000);
-  const checked = rawEvents.map(check);
+  const checked = rawEvents.map((raw, index) => check(raw, index, nowMs));
 
   const routes: Routed[] = destinations.map((destination) => {
     const route: Routed = { destination, queued: [], indexes: [], outside: [], outcomes: [] };
     for (const item of checked) {
       if ('problem' in item) continue;
-      const problem = windowProblem(destination.provider, item.event, nowSeconds);
+      const problem = windowProblem(destination.provider, item.queued.event, nowSeconds);
       if (problem !== undefined) {
         route.outside[item.index] = { ...problem, field: 'time' };
         deps.metrics.rejected.inc({ reason: problem.code });
         continue;
       }
       route.indexes.push(item.index);
-      route.queued.push({
-        eventId: item.event.id,
-        name: item.event.name,
-        time: item.event.time,
-        acceptedAt: nowMs,
-        payload: toPlatformEvent(destination.provider, item.event, item.user),
-      });
+      route.queued.push(item.queued);
     }
     return route;
   });
@@ -127,7 +122,7 @@ function resultOf(
   routes: readonly Routed[],
   metrics: IngestMetrics,
 ): EventResult {
-  const id = 'problem' in item ? rawEventId(rawEvents[item.index]) : item.event.id;
+  const id = 'problem' in item ? rawEventId(rawEvents[item.index]) : item.queued.eventId;
   const base = { index: item.index, ...(id === undefined ? {} : { id }) };
   if ('problem' in item) {
     metrics.rejected.inc({ reason: item.problem.code });

@@ -7,15 +7,20 @@ import type { CapiProvider } from '@adsync/db';
 import type { NeutralEvent } from './event-schema.ts';
 import type { PreparedUser } from './prepared-user.ts';
 
-/** What sits in the delivery buffer for one destination: the platform's event and when adsync took it. */
+/** The posted event without its customer information (which is kept only prepared: normalized and hashed). */
+export type EventDetails = Omit<NeutralEvent, 'user'>;
+
+/**
+ * What waits in the delivery buffer, the same for each of the tenant's destinations: the event and its
+ * prepared customer information. It is mapped to the platform's format when it is sent, so a replayed dead
+ * letter is sent with the mapping of the day.
+ */
 export interface QueuedEvent {
   eventId: string;
-  name: string;
-  /** Unix seconds. */
-  time: number;
   /** Unix ms. */
   acceptedAt: number;
-  payload: Record<string, unknown>;
+  event: EventDetails;
+  user: PreparedUser;
 }
 
 const DAY_SECONDS = 86_400;
@@ -54,13 +59,13 @@ export function windowProblem(
 const one = (values: string[]) => (values.length === 0 ? undefined : values);
 
 /** `fb.1.<ms>.<fbclid>` when the brand has the click id but not the cookie (providers.md §1.6). */
-function metaClickId(event: NeutralEvent): string | undefined {
-  if (event.user.fbc !== undefined) return event.user.fbc;
-  if (event.user.fbclid === undefined) return undefined;
-  return `fb.1.${event.time * 1000}.${event.user.fbclid}`;
+function metaClickId(event: EventDetails, user: PreparedUser): string | undefined {
+  if (user.clear.fbc !== undefined) return user.clear.fbc;
+  if (user.clear.fbclid === undefined) return undefined;
+  return `fb.1.${event.time * 1000}.${user.clear.fbclid}`;
 }
 
-export function toMetaEvent(event: NeutralEvent, user: PreparedUser): Record<string, unknown> {
+export function toMetaEvent(event: EventDetails, user: PreparedUser): Record<string, unknown> {
   const custom = event.custom;
   return {
     event_name: event.name,
@@ -84,7 +89,7 @@ export function toMetaEvent(event: NeutralEvent, user: PreparedUser): Record<str
       client_ip_address: user.clear.ip,
       client_user_agent: user.clear.userAgent,
       fbp: user.clear.fbp,
-      fbc: metaClickId(event),
+      fbc: metaClickId(event, user),
     },
     custom_data:
       custom === undefined
@@ -127,7 +132,7 @@ export function tiktokEventName(name: string): string {
   return TIKTOK_EVENT_NAMES[name] ?? name;
 }
 
-export function toTikTokEvent(event: NeutralEvent, user: PreparedUser): Record<string, unknown> {
+export function toTikTokEvent(event: EventDetails, user: PreparedUser): Record<string, unknown> {
   const custom = event.custom;
   return {
     event: tiktokEventName(event.name),
@@ -164,6 +169,6 @@ export function toTikTokEvent(event: NeutralEvent, user: PreparedUser): Record<s
   };
 }
 
-export function toPlatformEvent(provider: CapiProvider, event: NeutralEvent, user: PreparedUser) {
-  return provider === 'meta' ? toMetaEvent(event, user) : toTikTokEvent(event, user);
+export function toPlatformEvent(provider: CapiProvider, queued: QueuedEvent): Record<string, unknown> {
+  return provider === 'meta' ? toMetaEvent(queued.event, queued.user) : toTikTokEvent(queued.event, queued.user);
 }
