@@ -67,7 +67,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(apiKeysRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(spendRoutes(deps));
-  const eventBuffer = createEventBuffer(deps.ingestRedis, eventBufferOptions(deps.config));
+  const eventBuffer = createEventBuffer(deps.redis, eventBufferOptions(deps.config));
   const destinations = createDestinationCache(deps.db);
   await app.register(eventDestinationsRoutes(deps, destinations));
   await app.register(eventsRoutes(deps, { buffer: eventBuffer, destinations, registry }));

@@ -28,8 +28,6 @@ export interface GatewayDeps {
   db: Db;
   /** Producer-style connection (fails fast), shared by the queues and the readiness check. */
   redis: Redis;
-  /** The conversion-event buffer's connection: a producer's, auto-pipelined (role `ingest`). */
-  ingestRedis: Redis;
   producer: QueueProducer;
   /** Seals and opens credentials at rest. */
   keyring: Keyring;

@@ -19,8 +19,6 @@ const db = createDatabase({
 });
 const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', name: 'gateway' });
 redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error; reconnecting'));
-const ingestRedis = createRedisConnection({ url: config.REDIS_URL, role: 'ingest', name: 'gateway:ingest' });
-ingestRedis.on('error', (error) => logger.warn({ err: error }, 'Redis (event ingest) connection error; reconnecting'));
 const producer = createQueueProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
 const providers = resolveProviders(config);
 logger.info(
@@ -32,7 +30,6 @@ const app = await buildApp({
   logger,
   db,
   redis,
-  ingestRedis,
   producer,
   keyring: createKeyring(config.ENCRYPTION_KEYS),
   providers: createPlatformClients(providers),
@@ -53,7 +50,6 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   await app.close();
   await producer.close();
   await redis.quit().catch(() => undefined);
-  await ingestRedis.quit().catch(() => undefined);
   await db.destroy();
   clearTimeout(deadline);
   logger.info('stopped');

@@ -13,7 +13,7 @@ let redis: Redis;
 let buffer: EventBuffer;
 
 beforeAll(() => {
-  redis = createRedisConnection({ url: env.redisUrl, role: 'ingest', name: 'event-buffer-test' });
+  redis = createRedisConnection({ url: env.redisUrl, role: 'producer', name: 'event-buffer-test' });
   buffer = createEventBuffer(
     redis,
     eventBufferOptions({

@@ -33,25 +33,30 @@ end
 `;
 
 // Stores the events of one or more requests for their destinations in one call (group commit). Each event's
-// text is sent once, however many destinations it goes to.
-// KEYS: the destinations set, then per destination store: pending, waiting, armed, then one seen key per event.
-// ARGV: dedup seconds, armed ms, chunk size, the number of event texts, the event texts (JSON), then per
-// store: destination id, event count, then each event's position among the texts (1-based). Returns, per
-// store, one flag per event (1 accepted, 0 duplicate), then 1 if this call armed that destination's flush.
+// id and text are sent once, however many destinations it goes to, and its seen keys are named here from the
+// destination's seen prefix: they carry the queue prefix's hash tag, so they sit in the slot of the declared
+// keys (BullMQ's scripts name job keys the same way). Sending a full key per event and destination cost the
+// gateway more than the rest of ingest.
+// KEYS: the destinations set, then per destination store: pending, waiting, armed.
+// ARGV: dedup seconds, armed ms, chunk size, the number of events N, N event ids, N event texts (JSON), then
+// per store: destination id, its seen-key prefix, its event count, then each event's position (1..N).
+// Returns, per store, one flag per event (1 accepted, 0 duplicate), then 1 if this call armed its flush.
 const ADD_EVENTS = `${PUSH_CHUNKS}
 local results = {}
 local size = tonumber(ARGV[3])
-local texts = 4
+local events = tonumber(ARGV[4])
+local ids, texts = 4, 4 + events
 local key = 2
-local arg = 5 + tonumber(ARGV[4])
+local arg = 5 + events * 2
 while arg <= #ARGV do
-  local destination = ARGV[arg]
-  local count = tonumber(ARGV[arg + 1])
+  local destination, seen = ARGV[arg], ARGV[arg + 1]
+  local count = tonumber(ARGV[arg + 2])
   local pending, waiting, armed = KEYS[key], KEYS[key + 1], KEYS[key + 2]
   local accepted = {}
   for i = 1, count do
-    if redis.call('set', KEYS[key + 2 + i], '1', 'NX', 'EX', ARGV[1]) then
-      accepted[#accepted + 1] = ARGV[texts + tonumber(ARGV[arg + 1 + i])]
+    local at = tonumber(ARGV[arg + 2 + i])
+    if redis.call('set', seen .. ARGV[ids + at], '1', 'NX', 'EX', ARGV[1]) then
+      accepted[#accepted + 1] = ARGV[texts + at]
       results[#results + 1] = 1
     else
       results[#results + 1] = 0
@@ -63,8 +68,8 @@ while arg <= #ARGV do
   end
   redis.call('sadd', KEYS[1], destination)
   if redis.call('set', armed, '1', 'NX', 'PX', ARGV[2]) then results[#results + 1] = 1 else results[#results + 1] = 0 end
-  key = key + 3 + count
-  arg = arg + 2 + count
+  key = key + 3
+  arg = arg + 3 + count
 end
 return results`;
 
@@ -230,26 +235,27 @@ export function createEventBuffer(redis: Redis, options: EventBufferOptions): Ev
     if (nonEmpty.length === 0) return stores.map(() => ({ accepted: [], armed: false }));
     await whenConnected(redis);
     const keyArgs: string[] = [destinationsKey];
+    const ids: string[] = [];
     const texts: string[] = [];
     const position = new Map<QueuedEvent, number>();
     const storeArgs: (string | number)[] = [];
     for (const { destinationId, events } of nonEmpty) {
       const k = keys(destinationId);
       keyArgs.push(k.pending, k.waiting, k.armed);
-      storeArgs.push(destinationId, events.length);
+      storeArgs.push(destinationId, k.seen(''), events.length);
       for (const event of events) {
-        keyArgs.push(k.seen(event.eventId));
         let at = position.get(event);
         if (at === undefined) {
+          ids.push(event.eventId);
           at = texts.push(JSON.stringify(event));
           position.set(event, at);
         }
         storeArgs.push(at);
       }
     }
+    const header = [options.dedupSeconds, armedMs, options.chunkEvents, ids.length];
     // Arrays, not spread arguments: ioredis flattens them, and spreading thousands of arguments is slow.
-    const header = [options.dedupSeconds, armedMs, options.chunkEvents, texts.length];
-    const replies = await scripted.adsyncAddEvents(keyArgs.length, keyArgs, header, texts, storeArgs);
+    const replies = await scripted.adsyncAddEvents(keyArgs.length, keyArgs, header, ids, texts, storeArgs);
     let next = 0;
     const outcomes = new Map<DestinationEvents, StoreOutcome>();
     for (const store of nonEmpty) {

@@ -1,13 +1,10 @@
 // Redis clients set up the way BullMQ's production guide asks: workers wait out a Redis outage and
 // resume; producers (the gateway, schedulers) fail fast so an HTTP request gets an error, not a hang.
-// Ingest connections are producers whose commands issued in the same tick share one socket write (ioredis
-// auto-pipelining): at thousands of requests a second, one write per command was a quarter of the gateway's
-// CPU. BullMQ never gets one: Bull users reported lost job data with auto-pipelining on its connections.
 
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 
-export type RedisRole = 'worker' | 'producer' | 'ingest';
+export type RedisRole = 'worker' | 'producer';
 
 /** Reconnect with a growing delay between 1 and 20 seconds, for ever. */
 function reconnectDelay(attempt: number): number {
@@ -24,9 +21,7 @@ export function createRedisConnection(options: { url: string; role: RedisRole; n
     // BullMQ workers block on Redis and must never give up on a command while reconnecting.
     return new Redis(options.url, { ...common, maxRetriesPerRequest: null, enableOfflineQueue: true });
   }
-  const producer = { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false };
-  if (options.role === 'ingest') return new Redis(options.url, { ...producer, enableAutoPipelining: true });
-  return new Redis(options.url, producer);
+  return new Redis(options.url, { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false });
 }
 
 /**

@@ -38,8 +38,6 @@ export async function startTestGateway(options: {
 }): Promise<TestGateway> {
   const redis = createRedisConnection({ url: options.redisUrl, role: 'producer', name: 'gateway-test' });
   redis.on('error', () => undefined);
-  const ingestRedis = createRedisConnection({ url: options.redisUrl, role: 'ingest', name: 'gateway-test:ingest' });
-  ingestRedis.on('error', () => undefined);
   const producer = createQueueProducer({ connection: redis, prefix: options.queuePrefix });
   const logger = options.logger ?? createLogger({ name: 'gateway-test', level: 'silent', format: 'json' });
   // The public URL must be known before listening: take a port now, then listen on exactly it.
@@ -59,7 +57,6 @@ export async function startTestGateway(options: {
     logger,
     db: options.db,
     redis,
-    ingestRedis,
     producer,
     keyring: createKeyring(config.ENCRYPTION_KEYS),
     providers: createPlatformClients(resolveProviders(config)),
@@ -74,7 +71,6 @@ export async function startTestGateway(options: {
       await app.close();
       await producer.close();
       redis.disconnect();
-      ingestRedis.disconnect();
     },
   };
 }
