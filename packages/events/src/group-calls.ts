@@ -31,7 +31,9 @@ export function groupCalls<Input, Output>(
       if (outputs.length !== group.length) {
         throw new Error(`a grouped run returned ${outputs.length} outputs for ${group.length} inputs`);
       }
-      group.forEach((call, i) => call.resolve(outputs[i] as Output));
+      group.forEach((call, i) => {
+        call.resolve(outputs[i] as Output);
+      });
     } catch (error) {
       for (const call of group) call.reject(error);
     }
