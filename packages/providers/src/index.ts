@@ -3,6 +3,18 @@ export type * from './events.ts';
 export { createGoogleProvider } from './google/google.provider.ts';
 export { createGoogleSpendReader } from './google/google.spend.ts';
 export { describeUrl, type HttpRequest, type HttpResponse, headerValue, httpJson } from './http.ts';
+export type { KlaviyoCredential } from './klaviyo/klaviyo.api.ts';
+export {
+  forEachSegmentMemberPage,
+  KLAVIYO_ENDPOINT_TIERS,
+  type KlaviyoEndpoint,
+  type KlaviyoGroup,
+  type KlaviyoReader,
+  type KlaviyoTier,
+  listKlaviyoLists,
+  listKlaviyoSegments,
+  rateLimitUsage,
+} from './klaviyo/klaviyo.groups.ts';
 export { validateKlaviyoPrivateKey } from './klaviyo/klaviyo.private-key.ts';
 export { createKlaviyoProvider } from './klaviyo/klaviyo.provider.ts';
 export { createMetaEventSender } from './meta/meta.events-sender.ts';

@@ -16,23 +16,46 @@ function authorization(credential: KlaviyoCredential): string {
   return credential.kind === 'oauth' ? `Bearer ${credential.accessToken}` : `Klaviyo-API-Key ${credential.key}`;
 }
 
-/** GET `{apiUrl}/{path}/` (Klaviyo's canonical trailing slash) with the revision every call must name. */
-export function apiGet(
-  settings: KlaviyoSettings,
-  credential: KlaviyoCredential,
-  path: string,
-  query: Record<string, string> = {},
-) {
+/** `{apiUrl}/{path}/` (Klaviyo's canonical trailing slash) with its query. */
+export function apiUrl(settings: KlaviyoSettings, path: string, query: Record<string, string> = {}): string {
   const search = new URLSearchParams(query).toString();
+  return `${settings.apiUrl}/${path}/${search === '' ? '' : `?${search}`}`;
+}
+
+/**
+ * GET a Klaviyo API URL with the revision every call must name. `url` is built by `apiUrl` or is a
+ * `links.next` Klaviyo gave, followed verbatim once it is checked to be on the API's own origin (the
+ * credential never goes elsewhere).
+ */
+export function apiGetUrl(settings: KlaviyoSettings, credential: KlaviyoCredential, url: string) {
+  if (new URL(url).origin !== new URL(settings.apiUrl).origin) {
+    return Promise.resolve(
+      err({
+        code: 'unavailable' as const,
+        message: `Klaviyo gave a next-page link off its API host (${new URL(url).host}); refusing to follow it.`,
+        retryable: false,
+      }),
+    );
+  }
   return httpJson({
     method: 'GET',
-    url: `${settings.apiUrl}/${path}/${search === '' ? '' : `?${search}`}`,
+    url,
     headers: {
       authorization: authorization(credential),
       revision: settings.revision,
       accept: 'application/vnd.api+json',
     },
   });
+}
+
+/** GET `{apiUrl}/{path}/` with the revision every call must name. */
+export function apiGet(
+  settings: KlaviyoSettings,
+  credential: KlaviyoCredential,
+  path: string,
+  query: Record<string, string> = {},
+) {
+  return apiGetUrl(settings, credential, apiUrl(settings, path, query));
 }
 
 export interface KlaviyoAccount {

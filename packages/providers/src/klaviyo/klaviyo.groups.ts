@@ -1,0 +1,172 @@
+// Reading Klaviyo's lists and segments (providers.md §4.2): their metadata, and a segment's members as profile
+// ids only (the least personal data there is), following `links.next` page by page. Every request asks the
+// pacer first and tells it what the RateLimit-* headers say of the window; a 429 waits its Retry-After and
+// asks for the same page again, so a throttling storm slows a read down instead of failing it (up to
+// `maxThrottleWaitMs` in all).
+
+import { err, ok } from '@adsync/errors';
+import { z } from 'zod';
+import { type HttpResponse, headerValue } from '../http.ts';
+import type { ProviderResult } from '../provider.ts';
+import type { KlaviyoSettings } from '../settings.ts';
+import type { CallPacer, UsageSignal } from '../spend.ts';
+import { apiGetUrl, apiUrl, type KlaviyoCredential } from './klaviyo.api.ts';
+import { klaviyoApiError, schemaError } from './klaviyo.errors.ts';
+
+export type KlaviyoTier = 'XS' | 'S' | 'M' | 'L' | 'XL';
+
+/** The rate tier of each Klaviyo endpoint adsync reads (providers.md §4.2); the pacer budgets by tier. */
+export const KLAVIYO_ENDPOINT_TIERS = {
+  lists: 'L',
+  segments: 'L',
+  'segment-members': 'L',
+} as const satisfies Record<string, KlaviyoTier>;
+
+export type KlaviyoEndpoint = keyof typeof KLAVIYO_ENDPOINT_TIERS;
+
+export interface KlaviyoReader {
+  settings: KlaviyoSettings;
+  credential: KlaviyoCredential;
+  /** Asked before every request, with the endpoint's name (see KLAVIYO_ENDPOINT_TIERS). */
+  pacer: CallPacer;
+  /** How long 429s may hold one read up in all before it gives up with `rate_limited` (default 10 minutes). */
+  maxThrottleWaitMs?: number;
+  /** Waits out a Retry-After (tests pass a quicker clock). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface KlaviyoGroup {
+  id: string;
+  name: string;
+  /** ISO 8601, as Klaviyo reports them. */
+  created: string;
+  updated: string;
+}
+
+const DEFAULT_MAX_THROTTLE_WAIT_MS = 10 * 60_000;
+/** A 429 without Retry-After waits this long. */
+const DEFAULT_RETRY_AFTER_MS = 1_000;
+
+const groupPage = z.object({
+  data: z.array(
+    z.object({
+      id: z.string().min(1),
+      attributes: z.object({ name: z.string(), created: z.string(), updated: z.string() }),
+    }),
+  ),
+  links: z.object({ next: z.string().nullish() }).optional(),
+});
+
+const memberPage = z.object({
+  data: z.array(z.object({ type: z.literal('profile'), id: z.string().min(1) })),
+  links: z.object({ next: z.string().nullish() }).optional(),
+});
+
+/** What RateLimit-Limit / -Remaining / -Reset say of the steady window, as a usage signal. */
+export function rateLimitUsage(response: HttpResponse): UsageSignal | undefined {
+  const limit = Number(headerValue(response, 'ratelimit-limit'));
+  const remaining = Number(headerValue(response, 'ratelimit-remaining'));
+  if (!Number.isFinite(limit) || limit <= 0 || !Number.isFinite(remaining)) return undefined;
+  const resetSeconds = Number(headerValue(response, 'ratelimit-reset'));
+  const percentUsed = Math.max(0, Math.min(100, ((limit - remaining) / limit) * 100));
+  return remaining <= 0 && Number.isFinite(resetSeconds) && resetSeconds > 0
+    ? { scope: 'account', percentUsed, regainAccessInMs: resetSeconds * 1000 }
+    : { scope: 'account', percentUsed };
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One page: paced, its usage reported, 429s waited out and asked again. */
+async function getPage(
+  reader: KlaviyoReader,
+  endpoint: KlaviyoEndpoint,
+  url: string,
+  action: string,
+): Promise<ProviderResult<HttpResponse>> {
+  const maxWaitMs = reader.maxThrottleWaitMs ?? DEFAULT_MAX_THROTTLE_WAIT_MS;
+  let waitedMs = 0;
+  for (;;) {
+    if (!(await reader.pacer.before(endpoint))) {
+      return err({
+        code: 'rate_limited',
+        message: 'No room under adsync’s Klaviyo rate limit soon enough; the sync continues later.',
+        retryable: true,
+      });
+    }
+    const answer = await apiGetUrl(reader.settings, reader.credential, url);
+    if (!answer.ok) return answer;
+    const usage = rateLimitUsage(answer.value);
+    if (usage !== undefined) await reader.pacer.usage(usage);
+    if (answer.value.status === 200) return answer;
+    const error = klaviyoApiError(answer.value, action, reader.credential.kind);
+    if (error.code !== 'rate_limited') return err(error);
+    const waitMs = error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+    if (waitedMs + waitMs > maxWaitMs) return err(error);
+    // The whole fleet holds off this account's endpoint, then this read asks for the same page again.
+    await reader.pacer.usage({ scope: 'account', percentUsed: 100, regainAccessInMs: waitMs });
+    await (reader.sleep ?? sleepFor)(waitMs);
+    waitedMs += waitMs;
+  }
+}
+
+/** Calls `onPage` with each page's data, following `links.next` until there is none. */
+async function forEachPage<T>(
+  reader: KlaviyoReader,
+  endpoint: KlaviyoEndpoint,
+  firstUrl: string,
+  schema: z.ZodType<{ data: T[]; links?: { next?: string | null | undefined } | undefined }>,
+  action: string,
+  onPage: (items: T[]) => Promise<void> | void,
+): Promise<ProviderResult<{ pages: number; items: number }>> {
+  let url: string | undefined = firstUrl;
+  let pages = 0;
+  let items = 0;
+  while (url !== undefined) {
+    const answer = await getPage(reader, endpoint, url, action);
+    if (!answer.ok) return answer;
+    const parsed = schema.safeParse(answer.value.body);
+    if (!parsed.success) return err(schemaError(action));
+    pages += 1;
+    items += parsed.data.data.length;
+    await onPage(parsed.data.data);
+    url = parsed.data.links?.next ?? undefined;
+  }
+  return ok({ pages, items });
+}
+
+async function listGroups(
+  reader: KlaviyoReader,
+  endpoint: 'lists' | 'segments',
+  type: 'list' | 'segment',
+): Promise<ProviderResult<KlaviyoGroup[]>> {
+  const groups: KlaviyoGroup[] = [];
+  const url = apiUrl(reader.settings, endpoint, { [`fields[${type}]`]: 'name,created,updated' });
+  const read = await forEachPage(reader, endpoint, url, groupPage, `list ${endpoint}`, (page) => {
+    for (const item of page) groups.push({ id: item.id, ...item.attributes });
+  });
+  return read.ok ? ok(groups) : read;
+}
+
+/** Every list of the account (10 per page). */
+export function listKlaviyoLists(reader: KlaviyoReader): Promise<ProviderResult<KlaviyoGroup[]>> {
+  return listGroups(reader, 'lists', 'list');
+}
+
+/** Every segment of the account (10 per page). */
+export function listKlaviyoSegments(reader: KlaviyoReader): Promise<ProviderResult<KlaviyoGroup[]>> {
+  return listGroups(reader, 'segments', 'segment');
+}
+
+/** A segment's members as profile ids, 100 per page, each page handed to `onPage` as it arrives. */
+export function forEachSegmentMemberPage(
+  reader: KlaviyoReader,
+  segmentId: string,
+  onPage: (profileIds: string[]) => Promise<void> | void,
+): Promise<ProviderResult<{ pages: number; items: number }>> {
+  const url = apiUrl(reader.settings, `segments/${encodeURIComponent(segmentId)}/relationships/profiles`, {
+    'page[size]': '100',
+  });
+  return forEachPage(reader, 'segment-members', url, memberPage, 'read a segment’s members', (page) =>
+    onPage(page.map((member) => member.id)),
+  );
+}
