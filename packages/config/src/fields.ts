@@ -178,7 +178,15 @@ export const eventFields = {
 };
 
 const budget = z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(1) });
-const platformBudgets = z.object({ app: budget.optional(), endpoint: budget.optional(), account: budget.optional() });
+/** One window, or several (a burst and a steady window, as Klaviyo has). */
+const budgets = z.union([budget, z.array(budget).min(1)]);
+const platformBudgets = z.object({
+  app: budgets.optional(),
+  endpoint: budgets.optional(),
+  account: budgets.optional(),
+  /** Per account and endpoint together (Klaviyo limits each endpoint of each account apart). */
+  accountEndpoint: budgets.optional(),
+});
 const rateLimits = z.object({
   meta: platformBudgets.optional(),
   google: platformBudgets.optional(),
@@ -188,13 +196,20 @@ const rateLimits = z.object({
   meta_events: platformBudgets.optional(),
   /** TikTok Events API (`/event/track/`: 1,000 QPS at every tier). */
   tiktok_events: platformBudgets.optional(),
+  /** Klaviyo's rate tiers (providers.md §4.3): each endpoint of each account has its tier's two windows. */
+  klaviyo_xs: platformBudgets.optional(),
+  klaviyo_s: platformBudgets.optional(),
+  klaviyo_m: platformBudgets.optional(),
+  klaviyo_l: platformBudgets.optional(),
+  klaviyo_xl: platformBudgets.optional(),
 });
 export type RateLimitsConfig = z.output<typeof rateLimits>;
 
 /**
  * Defaults below each platform's published limits (providers.md §6) so adsync throttles itself first:
  * Meta 40 calls/s per app and 4,000/h per ad account; Google 40/s per developer token and 500/min per
- * customer; TikTok 8/s per app endpoint (the basic tier allows 10); Klaviyo 2/s per account. Conversion
+ * customer; TikTok 8/s per app endpoint (the basic tier allows 10); Klaviyo 2/s per account for connection
+ * checks, and its endpoint tiers (`klaviyo_xs` … `klaviyo_xl`) at 80 % for syncs. Conversion
  * events have their own budgets: Meta's Conversions API 200 requests/s per app (Meta publishes no figure; a
  * request carries up to 1,000 events), TikTok's Events API 800/s (its limit is 1,000 QPS).
  */
@@ -205,7 +220,25 @@ export const DEFAULT_RATE_LIMITS: RateLimitsConfig = {
   klaviyo: { account: { limit: 2, windowMs: 1_000 } },
   meta_events: { app: { limit: 200, windowMs: 1_000 } },
   tiktok_events: { app: { limit: 800, windowMs: 1_000 } },
+  ...klaviyoTiers(),
 };
+
+/** Klaviyo's published tiers (burst per second, steady per minute) at 80 %, so adsync throttles itself first. */
+function klaviyoTiers(): RateLimitsConfig {
+  const tier = (burst: number, steady: number) => ({
+    accountEndpoint: [
+      { limit: Math.max(1, Math.floor(burst * 0.8)), windowMs: 1_000 },
+      { limit: Math.max(1, Math.floor(steady * 0.8)), windowMs: 60_000 },
+    ],
+  });
+  return {
+    klaviyo_xs: tier(1, 15),
+    klaviyo_s: tier(3, 60),
+    klaviyo_m: tier(10, 150),
+    klaviyo_l: tier(75, 700),
+    klaviyo_xl: tier(350, 3_500),
+  };
+}
 
 export const rateLimitFields = {
   /**

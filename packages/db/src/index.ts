@@ -51,6 +51,18 @@ export {
   updateConnectionIfVersion,
 } from './repositories/connections.repository.ts';
 export {
+  applySegmentMembers,
+  findKlaviyoGroup,
+  finishKlaviyoSync,
+  listKlaviyoGroups,
+  listKlaviyoSyncs,
+  listSegmentChanges,
+  listSegmentMembers,
+  recordKlaviyoGroups,
+  type SeenGroup,
+  startKlaviyoSync,
+} from './repositories/klaviyo.repository.ts';
+export {
   consumeOAuthState,
   deleteExpiredOAuthStates,
   insertOAuthState,

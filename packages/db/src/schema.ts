@@ -250,7 +250,7 @@ export interface CapiDeadLettersTable {
   event_id: string;
   event_name: string;
   event_time: Date;
-  /** The platform-ready event, sealed (it holds hashed user data and clear IPs, user agents, click ids). */
+  /** The queued event, sealed (it holds hashed user data and clear IPs, user agents, click ids). */
   payload_ciphertext: string;
   reason_code: string;
   reason_message: string;
@@ -259,6 +259,64 @@ export interface CapiDeadLettersTable {
   accepted_at: Date;
   failed_at: ColumnType<Date, Date | undefined, Date>;
   replayed_at: Date | null;
+}
+
+export const KLAVIYO_SYNC_SCOPES = ['lists', 'segments', 'catalog'] as const;
+export type KlaviyoSyncScope = (typeof KLAVIYO_SYNC_SCOPES)[number];
+export type KlaviyoSyncStatus = 'running' | 'succeeded' | 'failed';
+
+export interface KlaviyoSyncsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string;
+  scope: KlaviyoSyncScope;
+  status: ColumnType<KlaviyoSyncStatus, KlaviyoSyncStatus | undefined, KlaviyoSyncStatus>;
+  /** What the sync did, e.g. {"segments": 2, "members": 10000, "joined": 3, "left": 1}. */
+  counts: ColumnType<Record<string, number>, Record<string, number> | undefined, Record<string, number>>;
+  error_code: string | null;
+  error_message: string | null;
+  started_at: ColumnType<Date, Date | undefined, Date>;
+  finished_at: Date | null;
+}
+
+export type KlaviyoGroupKind = 'list' | 'segment';
+
+export interface KlaviyoGroupsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string;
+  kind: KlaviyoGroupKind;
+  /** Klaviyo's list or segment id. */
+  external_id: string;
+  name: string;
+  klaviyo_created_at: Date;
+  klaviyo_updated_at: Date;
+  /** Segments: members at the last complete member sync. */
+  member_count: number | null;
+  members_synced_at: Date | null;
+  seen_at: Date;
+  removed_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface KlaviyoSegmentMembersTable {
+  group_id: string;
+  /** Klaviyo's profile id: the only thing adsync keeps of a member. */
+  profile_id: string;
+  seen_since: Date;
+}
+
+export type SegmentChange = 'joined' | 'left';
+
+export interface KlaviyoSegmentChangesTable {
+  id: Generated<bigint>;
+  tenant_id: string;
+  group_id: string;
+  sync_id: string;
+  profile_id: string;
+  change: SegmentChange;
+  recorded_at: ColumnType<Date, Date | undefined, Date>;
 }
 
 export interface Database {
@@ -278,6 +336,10 @@ export interface Database {
   onboarding_progress: OnboardingProgressTable;
   capi_destinations: CapiDestinationsTable;
   capi_dead_letters: CapiDeadLettersTable;
+  klaviyo_syncs: KlaviyoSyncsTable;
+  klaviyo_groups: KlaviyoGroupsTable;
+  klaviyo_segment_members: KlaviyoSegmentMembersTable;
+  klaviyo_segment_changes: KlaviyoSegmentChangesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -295,3 +357,6 @@ export type AdminSession = Selectable<AdminSessionsTable>;
 export type CapiDestination = Selectable<CapiDestinationsTable>;
 export type CapiDestinationUpdate = Updateable<CapiDestinationsTable>;
 export type CapiDeadLetter = Selectable<CapiDeadLettersTable>;
+export type KlaviyoSync = Selectable<KlaviyoSyncsTable>;
+export type KlaviyoGroup = Selectable<KlaviyoGroupsTable>;
+export type KlaviyoSegmentChange = Selectable<KlaviyoSegmentChangesTable>;

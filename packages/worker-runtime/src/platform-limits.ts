@@ -1,6 +1,8 @@
 // Which scopes a platform call counts against, and their budgets (RATE_LIMITS). Scopes follow how each
 // platform limits (providers.md §6): Meta per app and per ad account, Google per developer token and per
-// customer, TikTok per app and endpoint, Klaviyo per account.
+// customer, TikTok per app and endpoint, Klaviyo per account and, by tier, per endpoint of each account. A
+// scope may have several windows (Klaviyo's burst and steady); a call counts in each, and a throttle pauses
+// them all (they share the scope's key).
 
 import type { RateLimitsConfig } from '@adsync/config';
 import { Counter, type Registry } from 'prom-client';
@@ -14,22 +16,37 @@ export interface PlatformCall {
   account?: string;
 }
 
+type Budgets = { limit: number; windowMs: number } | readonly { limit: number; windowMs: number }[];
+
+/** One scope per window: a scope with a burst and a steady window counts a call in both. */
+function windowsOf(key: string, budgets: Budgets): LimitScope[] {
+  return (Array.isArray(budgets) ? budgets : [budgets]).map((budget) => ({ key, ...budget }));
+}
+
 export function scopesFor(limits: RateLimitsConfig, call: PlatformCall): LimitScope[] {
   const platform = limits[call.provider as keyof RateLimitsConfig];
   if (platform === undefined) return [];
   const scopes: LimitScope[] = [];
-  if (platform.app !== undefined) scopes.push({ key: `${call.provider}:app`, ...platform.app });
+  if (platform.app !== undefined) scopes.push(...windowsOf(`${call.provider}:app`, platform.app));
   if (platform.endpoint !== undefined) {
-    scopes.push({ key: `${call.provider}:endpoint:${call.endpoint}`, ...platform.endpoint });
+    scopes.push(...windowsOf(`${call.provider}:endpoint:${call.endpoint}`, platform.endpoint));
   }
   if (platform.account !== undefined && call.account !== undefined) {
-    scopes.push({ key: `${call.provider}:account:${call.account}`, ...platform.account });
+    scopes.push(...windowsOf(`${call.provider}:account:${call.account}`, platform.account));
+  }
+  if (platform.accountEndpoint !== undefined && call.account !== undefined) {
+    scopes.push(...windowsOf(accountEndpointKey(call), platform.accountEndpoint));
   }
   return scopes;
 }
 
-/** Which budget a platform signal is about: the whole app, one account, or one endpoint class. */
-export type SignalScope = 'app' | 'account' | 'endpoint';
+function accountEndpointKey(call: PlatformCall): string {
+  return `${call.provider}:account:${call.account}:endpoint:${call.endpoint}`;
+}
+
+/** Which budget a platform signal is about: the whole app, one account, one endpoint class, or one endpoint of
+ * one account (Klaviyo). */
+export type SignalScope = 'app' | 'account' | 'endpoint' | 'accountEndpoint';
 
 /** What a platform said of a budget (Meta's usage headers, Klaviyo's RateLimit-*). */
 export interface PlatformUsage {
@@ -72,6 +89,7 @@ export interface PlatformLimiter {
 /** The limiter key a signal about `scope` pauses; the account falls back to the endpoint without one. */
 function signalKey(call: PlatformCall, scope: SignalScope | undefined): string {
   if (scope === 'app') return `${call.provider}:app`;
+  if (scope === 'accountEndpoint' && call.account !== undefined) return accountEndpointKey(call);
   if (scope !== 'endpoint' && call.account !== undefined) return `${call.provider}:account:${call.account}`;
   return `${call.provider}:endpoint:${call.endpoint}`;
 }

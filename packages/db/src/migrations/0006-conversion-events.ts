@@ -41,7 +41,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       event_id text NOT NULL,
       event_name text NOT NULL,
       event_time timestamptz NOT NULL,
-      -- The event as the platform takes it (hashed user data, clear click ids, IP and user agent), sealed.
+      -- The queued event (hashed user data; click ids, IP and user agent clear), sealed.
       payload_ciphertext text NOT NULL,
       reason_code text NOT NULL,
       reason_message text NOT NULL,

@@ -7,6 +7,7 @@ import * as tenantWebhooks from './0003-tenant-webhooks.ts';
 import * as dueRefreshKey from './0004-due-refresh-key.ts';
 import * as spendSync from './0005-spend-sync.ts';
 import * as conversionEvents from './0006-conversion-events.ts';
+import * as klaviyoSegments from './0007-klaviyo-segments.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004-due-refresh-key': dueRefreshKey,
   '0005-spend-sync': spendSync,
   '0006-conversion-events': conversionEvents,
+  '0007-klaviyo-segments': klaviyoSegments,
 };

@@ -1,0 +1,8 @@
+export { type KlaviyoReaderDeps, klaviyoReaderFor } from './klaviyo-reader.ts';
+export {
+  type KlaviyoSyncDeps,
+  KlaviyoSyncFailure,
+  type KlaviyoSyncOutcome,
+  type KlaviyoSyncRequest,
+  syncKlaviyo,
+} from './sync-klaviyo.ts';
