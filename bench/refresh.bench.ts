@@ -173,6 +173,8 @@ try {
     queues: ['klaviyo-sync'],
     consumers: [
       consume('klaviyo-sync', {
+        // This bench adds no ticks; only its own sync-klaviyo jobs arrive.
+        'sync-tick': async () => undefined,
         'sync-klaviyo': async ({ data, jobId }) => {
           if (data.scope === 'lists') {
             const job = await producer.queue('klaviyo-sync').getJob(jobId);

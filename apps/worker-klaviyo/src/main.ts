@@ -1,11 +1,13 @@
-// worker-klaviyo: consumes klaviyo-sync; syncs Klaviyo lists, segments and catalog product mappings.
-// Its job handlers arrive with their features; until then it owns its queues' health and metrics.
+// worker-klaviyo: consumes klaviyo-sync. A Job Scheduler tick syncs every live Klaviyo connection's lists and
+// segments (with their members) every KLAVIYO_SYNC_EVERY_SECONDS; connecting and the API add syncs too.
 
 import { runWorkerApp } from '@adsync/worker-runtime';
+import { declareKlaviyoTicks, klaviyoConsumers } from './klaviyo.jobs.ts';
 
 await runWorkerApp({
   name: 'worker-klaviyo',
   defaultHealthPort: 3104,
   queues: ['klaviyo-sync'],
-  consumers: () => [],
+  consumers: klaviyoConsumers,
+  onStart: declareKlaviyoTicks,
 });

@@ -168,6 +168,11 @@ export const spendFields = {
   META_REPORT_STALL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
 };
 
+export const klaviyoSyncFields = {
+  /** How often worker-klaviyo syncs the lists and segments (with their members) of every live Klaviyo connection. */
+  KLAVIYO_SYNC_EVERY_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+};
+
 export const eventFields = {
   /** Event ids are remembered this long per destination; a repeat within it is dropped (the platforms dedup over 48 h). */
   EVENTS_DEDUP_HOURS: z.coerce.number().int().min(1).max(168).default(48),

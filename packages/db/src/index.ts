@@ -42,6 +42,7 @@ export {
   findConnectionByProvider,
   findConnectionEvent,
   findDueConnections,
+  findLiveConnections,
   insertConnection,
   listConnectionEvents,
   listConnections,

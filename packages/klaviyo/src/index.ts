@@ -1,4 +1,5 @@
 export { type KlaviyoReaderDeps, klaviyoReaderFor } from './klaviyo-reader.ts';
+export { enqueueKlaviyoSyncs } from './klaviyo-ticks.ts';
 export {
   type KlaviyoSyncDeps,
   KlaviyoSyncFailure,

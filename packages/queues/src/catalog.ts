@@ -110,6 +110,11 @@ export const queueCatalog = {
     }),
   },
   'klaviyo-sync': {
+    /** Fans out a lists and a segments sync of every live Klaviyo connection. */
+    'sync-tick': defineJob({
+      payload: z.strictObject({}),
+      options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    }),
     'sync-klaviyo': defineJob({
       payload: z.strictObject({
         tenantId: id,

@@ -116,6 +116,20 @@ export interface DueCursor {
   id: string;
 }
 
+/** Live (active or degraded) connections of one platform, in id order after `after` (keyset paging). */
+export async function findLiveConnections(
+  db: Db,
+  options: { provider: Provider; limit: number; after?: string },
+): Promise<Pick<Connection, 'id' | 'tenant_id'>[]> {
+  let query = db
+    .selectFrom('connections')
+    .select(['id', 'tenant_id'])
+    .where('provider', '=', options.provider)
+    .where('status', 'in', ['active', 'degraded']);
+  if (options.after !== undefined) query = query.where('id', '>', options.after);
+  return query.orderBy('id').limit(options.limit).execute();
+}
+
 /**
  * Connections whose credentials are due for a refresh or health check, soonest first, one page at a time:
  * keyset paging on (next_refresh_at, id), an index range scan however many are due.
