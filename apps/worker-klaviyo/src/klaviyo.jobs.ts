@@ -1,5 +1,6 @@
-// worker-klaviyo's handlers: the tick fans out a lists and a segments sync of every live Klaviyo connection;
-// each sync job reads one connection's lists, or its segments and their members (packages/klaviyo).
+// worker-klaviyo's handlers: the tick fans out a lists, a segments and a catalog sync of every live Klaviyo
+// connection; each sync job reads one connection's lists, its segments and their members, or its catalog
+// items (packages/klaviyo).
 
 import { resolveProviders } from '@adsync/config';
 import { refreshDepsFrom } from '@adsync/connections';

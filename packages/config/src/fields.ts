@@ -169,7 +169,7 @@ export const spendFields = {
 };
 
 export const klaviyoSyncFields = {
-  /** How often worker-klaviyo syncs the lists and segments (with their members) of every live Klaviyo connection. */
+  /** How often worker-klaviyo syncs the lists, segments (with their members) and catalog items of every live Klaviyo connection. */
   KLAVIYO_SYNC_EVERY_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
 };
 

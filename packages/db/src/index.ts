@@ -64,6 +64,18 @@ export {
   startKlaviyoSync,
 } from './repositories/klaviyo.repository.ts';
 export {
+  type CatalogItemWithMappings,
+  deleteProductMapping,
+  findCatalogItem,
+  listCatalogItems,
+  listProductMappings,
+  type MappingWithItem,
+  recordCatalogItems,
+  type SeenCatalogItem,
+  setProductMapping,
+  unmappedProducts,
+} from './repositories/klaviyo-catalog.repository.ts';
+export {
   consumeOAuthState,
   deleteExpiredOAuthStates,
   insertOAuthState,

@@ -319,6 +319,38 @@ export interface KlaviyoSegmentChangesTable {
   recorded_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+export interface KlaviyoCatalogItemsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string;
+  /** Klaviyo's id, e.g. `$custom:::$default:::SKU-1`. */
+  item_id: string;
+  /** The brand's own id for the product in Klaviyo. */
+  external_id: string;
+  title: string;
+  url: string;
+  /** numeric(14,4), read as text to keep it exact. */
+  price: ColumnType<string | null, number | null, number | null>;
+  published: boolean;
+  klaviyo_updated_at: Date;
+  seen_at: Date;
+  removed_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface KlaviyoProductMappingsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string;
+  /** The brand's product: its SKU or external id, as its store knows it. */
+  product_ref: string;
+  /** The Klaviyo catalog item (Klaviyo's id) the product maps to. */
+  item_id: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_api_keys: TenantApiKeysTable;
@@ -340,6 +372,8 @@ export interface Database {
   klaviyo_groups: KlaviyoGroupsTable;
   klaviyo_segment_members: KlaviyoSegmentMembersTable;
   klaviyo_segment_changes: KlaviyoSegmentChangesTable;
+  klaviyo_catalog_items: KlaviyoCatalogItemsTable;
+  klaviyo_product_mappings: KlaviyoProductMappingsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -360,3 +394,5 @@ export type CapiDeadLetter = Selectable<CapiDeadLettersTable>;
 export type KlaviyoSync = Selectable<KlaviyoSyncsTable>;
 export type KlaviyoGroup = Selectable<KlaviyoGroupsTable>;
 export type KlaviyoSegmentChange = Selectable<KlaviyoSegmentChangesTable>;
+export type KlaviyoCatalogItem = Selectable<KlaviyoCatalogItemsTable>;
+export type KlaviyoProductMapping = Selectable<KlaviyoProductMappingsTable>;

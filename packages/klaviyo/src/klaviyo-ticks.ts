@@ -1,11 +1,11 @@
-// The Klaviyo tick: a lists and a segments sync of every live Klaviyo connection. Jobs are deduplicated per
+// The Klaviyo tick: a lists, a segments and a catalog sync of every live Klaviyo connection. Jobs are deduplicated per
 // connection and scope, so a tick that comes while a sync still runs adds at most one more behind it.
 
 import { type Db, findLiveConnections } from '@adsync/db';
 import type { QueueProducer } from '@adsync/queues';
 
 const PAGE = 500;
-const SCOPES = ['lists', 'segments'] as const;
+const SCOPES = ['lists', 'segments', 'catalog'] as const;
 
 export async function enqueueKlaviyoSyncs(deps: { db: Db; producer: QueueProducer }): Promise<number> {
   let enqueued = 0;

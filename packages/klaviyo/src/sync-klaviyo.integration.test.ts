@@ -16,6 +16,7 @@ import {
   createTenant,
   findConnection,
   insertConnection,
+  listCatalogItems,
   listKlaviyoGroups,
   listKlaviyoSyncs,
   listSegmentChanges,
@@ -153,6 +154,20 @@ describe('Klaviyo sync', () => {
     const lists = await listKlaviyoGroups(env.db, { tenantId: connection.tenant_id, kind: 'list' });
     expect(lists.length).toBeGreaterThan(0);
     expect(outcome).toEqual({ kind: 'synced', counts: { lists: lists.length } });
+  });
+
+  it('records the catalog items; a re-sync finds the same ones', async () => {
+    const connection = await keyConnection();
+    const request = { tenantId: connection.tenant_id, connectionId: connection.id, scope: 'catalog' as const };
+    expect(await syncKlaviyo(syncDeps(), request)).toEqual({ kind: 'synced', counts: { catalogItems: 50 } });
+    const items = await listCatalogItems(env.db, { tenantId: connection.tenant_id, limit: 100 });
+    expect(items).toHaveLength(50);
+    expect(items[0]).toMatchObject({
+      item_id: '$custom:::$default:::SKU-0001',
+      external_id: 'SKU-0001',
+      price: '13.4900',
+    });
+    expect(await syncKlaviyo(syncDeps(), request)).toEqual({ kind: 'synced', counts: { catalogItems: 50 } });
   });
 
   it('reads a 10,000-member segment fully across pages; the first member sync is the baseline', async () => {

@@ -1,5 +1,5 @@
-// One Klaviyo sync of one connection: its lists (metadata), or its segments and every segment's members
-// (profile ids only), with a klaviyo_syncs row saying how it went.
+// One Klaviyo sync of one connection: its lists (metadata), its segments and every segment's members
+// (profile ids only), or its catalog items, with a klaviyo_syncs row saying how it went.
 //
 // Members are read in full, page by page, and applied in one transaction per segment: what joined and what
 // left since the previous member sync is recorded. Throttles slow the read (the reader waits out 429s and
@@ -14,6 +14,7 @@ import {
   findConnection,
   finishKlaviyoSync,
   type KlaviyoSyncScope,
+  recordCatalogItems,
   recordKlaviyoGroups,
   startKlaviyoSync,
 } from '@adsync/db';
@@ -23,6 +24,7 @@ import {
   forEachSegmentMemberPage,
   type KlaviyoGroup,
   type KlaviyoReader,
+  listKlaviyoCatalogItems,
   listKlaviyoLists,
   listKlaviyoSegments,
   type ProviderError,
@@ -80,12 +82,7 @@ export async function syncKlaviyo(deps: KlaviyoSyncDeps, request: KlaviyoSyncReq
     const at = new Date(deps.now?.() ?? Date.now());
     if (request.scope === 'lists') await syncLists(deps, connection, reader, at, counts);
     else if (request.scope === 'segments') await syncSegments(deps, connection, reader, syncId, at, counts);
-    else {
-      throw new UnrecoverableSyncFailure(
-        'not_supported',
-        'Catalog syncs come with product mappings; this fleet does not run them yet.',
-      );
-    }
+    else await syncCatalog(deps, connection, reader, at, counts);
     await finishKlaviyoSync(deps.db, syncId, { status: 'succeeded', counts });
     return { kind: 'synced', counts };
   } catch (error) {
@@ -148,6 +145,30 @@ async function syncLists(
     at,
   });
   counts.lists = live.length;
+}
+
+async function syncCatalog(
+  deps: KlaviyoSyncDeps,
+  connection: Connection,
+  reader: KlaviyoReader,
+  at: Date,
+  counts: Record<string, number>,
+): Promise<void> {
+  const items = await succeeded(deps, connection, await listKlaviyoCatalogItems(reader));
+  counts.catalogItems = await recordCatalogItems(deps.db, {
+    tenantId: connection.tenant_id,
+    connectionId: connection.id,
+    items: items.map((item) => ({
+      itemId: item.id,
+      externalId: item.externalId,
+      title: item.title,
+      url: item.url,
+      price: item.price,
+      published: item.published,
+      updatedAt: parsedTime(item.updated),
+    })),
+    at,
+  });
 }
 
 async function syncSegments(
@@ -216,7 +237,7 @@ async function failureOf(deps: KlaviyoSyncDeps, connection: Connection, error: P
     case 'permission_denied':
       return new UnrecoverableSyncFailure(
         'permission_denied',
-        `${error.message} Give the Klaviyo key or app the lists:read, segments:read and profiles:read scopes.`,
+        `${error.message} Give the Klaviyo key or app the lists:read, segments:read, profiles:read and catalogs:read scopes.`,
       );
     case 'not_found':
     case 'invalid_request':

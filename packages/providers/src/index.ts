@@ -7,10 +7,12 @@ export type { KlaviyoCredential } from './klaviyo/klaviyo.api.ts';
 export {
   forEachSegmentMemberPage,
   KLAVIYO_ENDPOINT_TIERS,
+  type KlaviyoCatalogItem,
   type KlaviyoEndpoint,
   type KlaviyoGroup,
   type KlaviyoReader,
   type KlaviyoTier,
+  listKlaviyoCatalogItems,
   listKlaviyoLists,
   listKlaviyoSegments,
   rateLimitUsage,

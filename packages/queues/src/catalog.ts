@@ -110,7 +110,7 @@ export const queueCatalog = {
     }),
   },
   'klaviyo-sync': {
-    /** Fans out a lists and a segments sync of every live Klaviyo connection. */
+    /** Fans out a lists, a segments and a catalog sync of every live Klaviyo connection. */
     'sync-tick': defineJob({
       payload: z.strictObject({}),
       options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },

@@ -8,6 +8,7 @@ import * as dueRefreshKey from './0004-due-refresh-key.ts';
 import * as spendSync from './0005-spend-sync.ts';
 import * as conversionEvents from './0006-conversion-events.ts';
 import * as klaviyoSegments from './0007-klaviyo-segments.ts';
+import * as klaviyoCatalog from './0008-klaviyo-catalog.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0005-spend-sync': spendSync,
   '0006-conversion-events': conversionEvents,
   '0007-klaviyo-segments': klaviyoSegments,
+  '0008-klaviyo-catalog': klaviyoCatalog,
 };

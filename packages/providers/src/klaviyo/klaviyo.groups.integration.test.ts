@@ -6,6 +6,7 @@ import type { CallPacer, UsageSignal } from '../spend.ts';
 import {
   forEachSegmentMemberPage,
   type KlaviyoReader,
+  listKlaviyoCatalogItems,
   listKlaviyoLists,
   listKlaviyoSegments,
 } from './klaviyo.groups.ts';
@@ -81,6 +82,17 @@ describe('Klaviyo lists and segments', () => {
     expect(lists.value.length).toBeGreaterThan(0);
     expect(segments.value.map((segment) => segment.name)).toEqual(['Engaged 90 Days', 'VIP Customers']);
     expect(segments.value[0]?.created).toMatch(/^2025-03-01T08:00:00/);
+  });
+
+  it('lists every catalog item with its Klaviyo id and the brand’s external id', async () => {
+    const items = await listKlaviyoCatalogItems(reader());
+    if (!items.ok) throw new Error(items.error.message);
+    expect(items.value).toHaveLength(50);
+    expect(items.value[0]).toMatchObject({
+      id: '$custom:::$default:::SKU-0001',
+      externalId: 'SKU-0001',
+      published: true,
+    });
   });
 
   it('reads a 10,000-member segment as profile ids across 100 pages, pacing every request', async () => {

@@ -1,5 +1,5 @@
-// Reading Klaviyo's lists and segments (providers.md §4.2): their metadata, and a segment's members as profile
-// ids only (the least personal data there is), following `links.next` page by page. Every request asks the
+// Reading Klaviyo's lists, segments and catalog items (providers.md §4.2): their metadata, and a segment's
+// members as profile ids only (the least personal data there is), following `links.next` page by page. Every request asks the
 // pacer first and tells it what the RateLimit-* headers say of the window; a 429 waits its Retry-After and
 // asks for the same page again, so a throttling storm slows a read down instead of failing it (up to
 // `maxThrottleWaitMs` in all).
@@ -20,6 +20,7 @@ export const KLAVIYO_ENDPOINT_TIERS = {
   lists: 'L',
   segments: 'L',
   'segment-members': 'L',
+  'catalog-items': 'XL',
 } as const satisfies Record<string, KlaviyoTier>;
 
 export type KlaviyoEndpoint = keyof typeof KLAVIYO_ENDPOINT_TIERS;
@@ -56,6 +57,35 @@ const groupPage = z.object({
   ),
   links: z.object({ next: z.string().nullish() }).optional(),
 });
+
+const catalogPage = z.object({
+  data: z.array(
+    z.object({
+      id: z.string().min(1),
+      attributes: z.object({
+        external_id: z.string().min(1),
+        title: z.string(),
+        url: z.string(),
+        price: z.number().nullish(),
+        published: z.boolean(),
+        updated: z.string(),
+      }),
+    }),
+  ),
+  links: z.object({ next: z.string().nullish() }).optional(),
+});
+
+export interface KlaviyoCatalogItem {
+  /** Klaviyo's id, e.g. `$custom:::$default:::SKU-1`. */
+  id: string;
+  /** The brand's own id for the product (its SKU or external id). */
+  externalId: string;
+  title: string;
+  url: string;
+  price: number | null;
+  published: boolean;
+  updated: string;
+}
 
 const memberPage = z.object({
   data: z.array(z.object({ type: z.literal('profile'), id: z.string().min(1) })),
@@ -169,4 +199,19 @@ export function forEachSegmentMemberPage(
   return forEachPage(reader, 'segment-members', url, memberPage, 'read a segment’s members', (page) =>
     onPage(page.map((member) => member.id)),
   );
+}
+
+/** Every catalog item of the account (100 per page). */
+export async function listKlaviyoCatalogItems(reader: KlaviyoReader): Promise<ProviderResult<KlaviyoCatalogItem[]>> {
+  const items: KlaviyoCatalogItem[] = [];
+  const url = apiUrl(reader.settings, 'catalog-items', {
+    'fields[catalog-item]': 'external_id,title,url,price,published,updated',
+  });
+  const read = await forEachPage(reader, 'catalog-items', url, catalogPage, 'list catalog items', (page) => {
+    for (const item of page) {
+      const { external_id: externalId, price, ...attributes } = item.attributes;
+      items.push({ id: item.id, externalId, price: price ?? null, ...attributes });
+    }
+  });
+  return read.ok ? ok(items) : read;
 }
