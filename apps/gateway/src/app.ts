@@ -16,6 +16,7 @@ import { eventsRoutes } from './events/events.route.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { klaviyoRoutes } from './klaviyo/klaviyo.route.ts';
 import { onboardingRoutes } from './onboarding/onboarding.route.ts';
 import { bullBoardRoutes } from './routes/bull-board.route.ts';
 import { healthRoutes } from './routes/health.route.ts';
@@ -67,6 +68,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(apiKeysRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(spendRoutes(deps));
+  await app.register(klaviyoRoutes(deps));
   const eventBuffer = createEventBuffer(deps.redis, eventBufferOptions(deps.config));
   const destinations = createDestinationCache(deps.db);
   await app.register(eventDestinationsRoutes(deps, destinations));

@@ -4,12 +4,14 @@
 import { AppError } from '@adsync/errors';
 import type { z } from 'zod';
 
-export function invalidInput(error: z.ZodError, part: 'body' | 'query' = 'body'): AppError {
+export type RequestPart = 'body' | 'query' | 'path';
+
+export function invalidInput(error: z.ZodError, part: RequestPart = 'body'): AppError {
   const issue = error.issues[0];
   const where =
     issue === undefined || issue.path.length === 0
       ? part
-      : `${part === 'query' ? 'query ' : ''}${issue.path.join('.')}`;
+      : `${part === 'body' ? '' : `${part} `}${issue.path.join('.')}`;
   return new AppError(
     'invalid_request',
     `The request ${part} is invalid at ${where}: ${issue?.message ?? 'unexpected shape'}.`,
@@ -17,7 +19,7 @@ export function invalidInput(error: z.ZodError, part: 'body' | 'query' = 'body')
 }
 
 /** The input parsed with the schema, or the API's 400 naming the first field at fault. */
-export function parseInput<T>(schema: z.ZodType<T>, input: unknown, part: 'body' | 'query'): T {
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown, part: RequestPart): T {
   const result = schema.safeParse(input ?? {});
   if (!result.success) throw invalidInput(result.error, part);
   return result.data;
