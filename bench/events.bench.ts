@@ -17,6 +17,7 @@ import { connectForTest, simulatorPlatforms } from '@adsync/connections';
 import { createKeyring } from '@adsync/crypto';
 import { createTenantWithKey } from '@adsync/db';
 import { createEventBuffer, eventBufferOptions } from '@adsync/events';
+import { deleteKeysWithPrefix } from '@adsync/queues';
 import { sql } from 'kysely';
 import { createBenchContext, noopJobsPerSecond, until } from './lib/bench-context.ts';
 import { startChildServer } from './lib/child-server.ts';
@@ -117,16 +118,6 @@ function leads(count: number, source: string): { id: string }[] {
       user: { email: 'x@example.com' },
     };
   });
-}
-
-async function deletePrefixedKeys(): Promise<void> {
-  // SCAN MATCH treats the prefix's braces literally (only * ? [ ] \ are special).
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 /** Events and Events API requests the simulator received, per platform route. */
@@ -388,6 +379,6 @@ try {
   if (non202 > 0) throw new Error(`${non202} answers from POST /v1/events were not 202`);
 } finally {
   for (const stop of stops) await stop();
-  await deletePrefixedKeys();
+  await deleteKeysWithPrefix(redis, prefix);
   await context.close(['capi-events']);
 }

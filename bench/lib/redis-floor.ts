@@ -2,6 +2,7 @@
 // on its own, with the keys named inside one script per thousand so the client costs nothing, it is the
 // ceiling no ingest design with exact per-destination dedup in Redis can pass on this machine.
 
+import { deleteKeysWithPrefix } from '@adsync/queues';
 import type { Redis } from 'ioredis';
 
 // KEYS: a key name prefix. ARGV: first number, count, TTL seconds.
@@ -21,11 +22,6 @@ export async function dedupKeysPerSecond(redis: Redis, prefix: string, keys = 40
     await redis.eval(CREATE_KEYS, 1, base, first, perCall, 3_600);
   }
   const seconds = (performance.now() - started) / 1000;
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${base}*`, 'COUNT', 5_000);
-    if (found.length > 0) await redis.unlink(...found);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeysWithPrefix(redis, base);
   return keys / seconds;
 }

@@ -121,6 +121,22 @@ async function control(path: string, body: unknown): Promise<Record<string, unkn
   return ((await response.json()) as { result: Record<string, unknown> }).result;
 }
 
+/** The next `count` member-page requests answer 429 with `Retry-After: retryAfterSeconds`. */
+async function throttleMemberPages(count: number, retryAfterSeconds: number): Promise<void> {
+  await fetch(`${sim.url}/_control/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      platform: 'klaviyo',
+      route: MEMBERS_ROUTE,
+      count,
+      status: 429,
+      body: { errors: [{ status: 429, code: 'throttled', title: 'Request was throttled.' }] },
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
+  });
+}
+
 async function engaged(connection: Connection) {
   const segments = await listKlaviyoGroups(env.db, { tenantId: connection.tenant_id, kind: 'segment' });
   const segment = segments.find((candidate) => candidate.name === ENGAGED);
@@ -226,18 +242,7 @@ describe('Klaviyo sync', () => {
 
   it('a 429 storm slows the sync (Retry-After waited out) without failing it', async () => {
     const connection = await keyConnection();
-    await fetch(`${sim.url}/_control/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        platform: 'klaviyo',
-        route: MEMBERS_ROUTE,
-        count: 4,
-        status: 429,
-        body: { errors: [{ status: 429, code: 'throttled', title: 'Request was throttled.' }] },
-        headers: { 'Retry-After': '1' },
-      }),
-    });
+    await throttleMemberPages(4, 1);
     const deps = syncDeps();
     const outcome = await syncKlaviyo(deps, {
       tenantId: connection.tenant_id,
@@ -252,18 +257,7 @@ describe('Klaviyo sync', () => {
 
   it('a storm that outlasts what a read may wait postpones the job without using an attempt', async () => {
     const connection = await keyConnection();
-    await fetch(`${sim.url}/_control/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        platform: 'klaviyo',
-        route: MEMBERS_ROUTE,
-        count: 30,
-        status: 429,
-        body: { errors: [{ code: 'throttled' }] },
-        headers: { 'Retry-After': '60' },
-      }),
-    });
+    await throttleMemberPages(30, 60);
     await expect(
       syncKlaviyo(syncDeps(), { tenantId: connection.tenant_id, connectionId: connection.id, scope: 'segments' }),
     ).rejects.toBeInstanceOf(RetryLaterError);

@@ -78,11 +78,17 @@ export async function syncKlaviyo(deps: KlaviyoSyncDeps, request: KlaviyoSyncReq
   const syncId = await startKlaviyoSync(deps.db, { ...request });
   const counts: Record<string, number> = {};
   try {
-    const reader = await readerOrReauth(deps, connection);
-    const at = new Date(deps.now?.() ?? Date.now());
-    if (request.scope === 'lists') await syncLists(deps, connection, reader, at, counts);
-    else if (request.scope === 'segments') await syncSegments(deps, connection, reader, syncId, at, counts);
-    else await syncCatalog(deps, connection, reader, at, counts);
+    const run: SyncRun = {
+      deps,
+      connection,
+      reader: await readerOrReauth(deps, connection),
+      syncId,
+      at: new Date(deps.now?.() ?? Date.now()),
+      counts,
+    };
+    if (request.scope === 'lists') await syncLists(run);
+    else if (request.scope === 'segments') await syncSegments(run);
+    else await syncCatalog(run);
     await finishKlaviyoSync(deps.db, syncId, { status: 'succeeded', counts });
     return { kind: 'synced', counts };
   } catch (error) {
@@ -129,13 +135,17 @@ function seen(groups: readonly KlaviyoGroup[]) {
   }));
 }
 
-async function syncLists(
-  deps: KlaviyoSyncDeps,
-  connection: Connection,
-  reader: KlaviyoReader,
-  at: Date,
-  counts: Record<string, number>,
-): Promise<void> {
+/** One sync in progress: whose, how it reads Klaviyo, when it started, and what it has done so far. */
+interface SyncRun {
+  deps: KlaviyoSyncDeps;
+  connection: Connection;
+  reader: KlaviyoReader;
+  syncId: string;
+  at: Date;
+  counts: Record<string, number>;
+}
+
+async function syncLists({ deps, connection, reader, at, counts }: SyncRun): Promise<void> {
   const lists = await succeeded(deps, connection, await listKlaviyoLists(reader));
   const live = await recordKlaviyoGroups(deps.db, {
     tenantId: connection.tenant_id,
@@ -147,13 +157,7 @@ async function syncLists(
   counts.lists = live.length;
 }
 
-async function syncCatalog(
-  deps: KlaviyoSyncDeps,
-  connection: Connection,
-  reader: KlaviyoReader,
-  at: Date,
-  counts: Record<string, number>,
-): Promise<void> {
+async function syncCatalog({ deps, connection, reader, at, counts }: SyncRun): Promise<void> {
   const items = await succeeded(deps, connection, await listKlaviyoCatalogItems(reader));
   counts.catalogItems = await recordCatalogItems(deps.db, {
     tenantId: connection.tenant_id,
@@ -171,14 +175,7 @@ async function syncCatalog(
   });
 }
 
-async function syncSegments(
-  deps: KlaviyoSyncDeps,
-  connection: Connection,
-  reader: KlaviyoReader,
-  syncId: string,
-  at: Date,
-  counts: Record<string, number>,
-): Promise<void> {
+async function syncSegments({ deps, connection, reader, syncId, at, counts }: SyncRun): Promise<void> {
   const segments = await succeeded(deps, connection, await listKlaviyoSegments(reader));
   const live = await recordKlaviyoGroups(deps.db, {
     tenantId: connection.tenant_id,

@@ -14,5 +14,5 @@ export {
   jobOptionsFor,
   type QueueProducer,
 } from './queue-producer.ts';
-export { createRedisConnection, type RedisRole, whenConnected } from './redis-connection.ts';
+export { createRedisConnection, deleteKeysWithPrefix, type RedisRole, whenConnected } from './redis-connection.ts';
 export { createTenantFairness, MAX_PRIORITY, type TenantFairness } from './tenant-fairness.ts';

@@ -34,3 +34,14 @@ export async function whenConnected(redis: Redis): Promise<void> {
     await once(redis, 'ready');
   }
 }
+
+/** Deletes every key that starts with `prefix` (SCAN, then UNLINK a page at a time). */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  // A queue prefix holds braces, which SCAN MATCH takes literally (only * ? [ ] \ are special).
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}

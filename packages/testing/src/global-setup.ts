@@ -3,12 +3,12 @@
 
 import { processEnvironment } from '@adsync/config';
 import { createDatabase, migrateToLatest } from '@adsync/db';
+import { deleteKeysWithPrefix } from '@adsync/queues';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { dropDatabase, dropStaleTestDatabases, withAdminClient } from './admin-sql.ts';
 import { newDatabaseName, staleQueuePrefixOf, withDatabase } from './database-names.ts';
 import { type StartedServices, startServices } from './services.ts';
-import { deleteKeysWithPrefix } from './test-environment.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,6 +2,7 @@
 // files run in parallel, and runs on a shared machine never see each other's data.
 
 import { createDatabase, type Db } from '@adsync/db';
+import { deleteKeysWithPrefix } from '@adsync/queues';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createDatabaseFromTemplate, dropDatabase, withAdminClient } from './admin-sql.ts';
@@ -41,16 +42,6 @@ export async function createTestEnvironment(): Promise<TestEnvironment & { close
       await withAdminClient(serverUrl, (client) => dropDatabase(client, database));
     },
   };
-}
-
-export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
-  // The prefix contains braces, which SCAN MATCH treats literally (only * ? [ ] are special).
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 /**
