@@ -6,7 +6,7 @@ import { createEventBuffer, eventBufferOptions } from '@adsync/events';
 import { createMetricsRegistry, registerQueueDepth } from '@adsync/metrics';
 import { QUEUE_NAMES } from '@adsync/queues';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { connectionsRoutes } from './connections/connections.route.ts';
 import { oauthRoutes } from './connections/oauth.route.ts';
 import { deadLetterRoutes } from './events/dead-letters.route.ts';
@@ -41,8 +41,10 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Routes that say `config: { accessLog: false }` (event ingest) write no "incoming"/"completed" lines.
-    disableRequestLogging: (request: { routeOptions?: { config?: { accessLog?: boolean } } }) =>
-      request.routeOptions?.config?.accessLog === false,
+    logController: new LogController({
+      disableRequestLogging: (request: { routeOptions?: { config?: { accessLog?: boolean } } }) =>
+        request.routeOptions?.config?.accessLog === false,
+    }),
   }) as unknown as FastifyInstance;
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -4,7 +4,7 @@
 import { DEFAULT_RATE_LIMITS } from '@adsync/config';
 import { useTestEnvironment } from '@adsync/testing';
 import { describe, expect, it } from 'vitest';
-import { createPlatformLimiter, pauseForUsage } from './platform-limits.ts';
+import { createPlatformLimiter, pauseForUsage, scopesFor } from './platform-limits.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 
 const env = useTestEnvironment();
@@ -55,6 +55,32 @@ describe('platform signals', () => {
     expect(await platform.before(call('act_2'), 50)).toBe(true);
     await platform.usage(call('act_3'), { scope: 'app', percentUsed: 10, regainAccessInMs: 30_000 });
     expect(await platform.before(call('act_2'), 50)).toBe(false);
+  });
+});
+
+describe('Klaviyo tiers: burst and steady windows per account endpoint', () => {
+  const klaviyo = (account: string, endpoint: string) => ({ provider: 'klaviyo_xs', endpoint, account });
+
+  it('counts a call in both windows of its account endpoint, and no other', async () => {
+    const key = 'klaviyo_xs:account:A:endpoint:accounts';
+    expect(scopesFor(DEFAULT_RATE_LIMITS, klaviyo('A', 'accounts'))).toEqual([
+      { key, limit: 1, windowMs: 1_000 },
+      { key, limit: 12, windowMs: 60_000 },
+    ]);
+    const { platform } = limiterFor('klaviyo-windows');
+    // XS at 80 %: 1 call per second, 12 per minute.
+    expect(await platform.before(klaviyo('A', 'accounts'), 0)).toBe(true);
+    expect(await platform.before(klaviyo('A', 'accounts'), 0)).toBe(false);
+    expect(await platform.before(klaviyo('A', 'lists'), 0)).toBe(true);
+    expect(await platform.before(klaviyo('B', 'accounts'), 0)).toBe(true);
+  });
+
+  it('a throttle pauses that account endpoint only', async () => {
+    const { platform } = limiterFor('klaviyo-throttle');
+    await platform.throttled(klaviyo('A', 'lists'), 60_000, 'accountEndpoint');
+    expect(await platform.before(klaviyo('A', 'lists'), 50)).toBe(false);
+    expect(await platform.before(klaviyo('A', 'segments'), 50)).toBe(true);
+    expect(await platform.before(klaviyo('B', 'lists'), 50)).toBe(true);
   });
 });
 

@@ -498,6 +498,13 @@ it('no dedicated token or API key reaches the logs', async () => {
   expect(lines.length).toBeGreaterThan(10);
   const logged = lines.join('\n');
   expect(logged).toContain(PATH);
+  // Ingest writes no access-log lines (thousands of requests a second); every other route does.
+  const accessLogged = lines.flatMap((line) => {
+    const entry = JSON.parse(line) as { msg?: string; req?: { path?: string } };
+    return entry.msg === 'incoming request' ? [entry.req?.path] : [];
+  });
+  expect(accessLogged).toContain(PATH);
+  expect(accessLogged).not.toContain('/v1/events');
   expect(secrets.length).toBeGreaterThan(20);
   for (const secret of [...secrets, ...sealed]) {
     expect(secret.length).toBeGreaterThan(8);
