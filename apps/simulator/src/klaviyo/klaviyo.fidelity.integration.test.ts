@@ -257,6 +257,34 @@ describe('bulk subscribe jobs', () => {
     expect(await memberEmails()).toEqual([...before, 'new.subscriber@example.com', 'person5000@example.com'].sort());
   });
 
+  it('an unsubscribe job takes the profiles out of the list a few seconds later, and ignores unknown ones', async () => {
+    const list = SEED_LISTS[2];
+    const memberEmails = async () =>
+      (await collection(await get(`/lists/${list?.id}/profiles?page%5Bsize%5D=100`))).data.map(
+        (profile) => profile.attributes.email,
+      );
+    const [leaving] = await memberEmails();
+    if (typeof leaving !== 'string') throw new Error('the seed list has no member with an email');
+    const response = await post('/profile-subscription-bulk-delete-jobs', {
+      data: {
+        type: 'profile-subscription-bulk-delete-job',
+        attributes: {
+          profiles: {
+            data: [leaving, 'nobody@example.com'].map((email) => ({
+              type: 'profile',
+              attributes: { email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } },
+            })),
+          },
+        },
+        relationships: { list: { data: { type: 'list', id: list?.id } } },
+      },
+    });
+    expect(response.status).toBe(202);
+    expect(await memberEmails()).toContain(leaving);
+    await control(sim, 'clock/advance', { ms: 6_000 });
+    expect(await memberEmails()).not.toContain(leaving);
+  });
+
   it('has no endpoint to read a subscription job back, as the real API', async () => {
     expect((await get('/profile-subscription-bulk-create-jobs/anything')).status).toBe(404);
   });

@@ -60,6 +60,8 @@ export interface JobProfile {
 
 export interface SubscriptionJob {
   id: string;
+  /** `subscribe`: bulk-create (consent recorded, SUBSCRIBED profiles join the list); `unsubscribe`: bulk-delete. */
+  kind: 'subscribe' | 'unsubscribe';
   listId: string;
   customSource: string | null;
   profiles: JobProfile[];
@@ -222,12 +224,37 @@ export function createKlaviyoState(clock: Clock) {
    * only profiles with a SUBSCRIBED marketing consent (email or SMS) join the list, as a subscribe call
    * with UNSUBSCRIBED / NEVER_SUBSCRIBED consent does not make anyone a subscriber.
    */
+  /**
+   * An unsubscribe job: each known profile's consent for the job's channels becomes UNSUBSCRIBED and it
+   * leaves the list; unknown emails and phone numbers are ignored, as Klaviyo does.
+   */
+  function unsubscribe(job: SubscriptionJob, list: Group | undefined, completedAt: number): void {
+    for (const entry of job.profiles) {
+      const byEmail = entry.email === null ? undefined : profileByEmail.get(entry.email.toLowerCase());
+      const byPhone =
+        entry.phoneNumber === null
+          ? undefined
+          : [...profiles.values()].find((profile) => profile.phoneNumber === entry.phoneNumber);
+      const profile = byEmail ?? byPhone;
+      if (profile === undefined) continue;
+      if (entry.emailConsent !== null) profile.consent.email = 'UNSUBSCRIBED';
+      if (entry.smsConsent !== null) profile.consent.sms = 'UNSUBSCRIBED';
+      profile.updated = completedAt;
+      if (list?.members.delete(profile.id) === true) list.updated = completedAt;
+    }
+    job.completedAt = completedAt;
+  }
+
   function settleJobs(): void {
     const now = clock.now();
     for (const job of jobs.values()) {
       if (job.completedAt !== null || jobStatus(job, now) !== 'complete') continue;
       const completedAt = job.created + JOB_COMPLETE_MS;
       const list = lists.get(job.listId);
+      if (job.kind === 'unsubscribe') {
+        unsubscribe(job, list, completedAt);
+        continue;
+      }
       for (const entry of job.profiles) {
         const profile = findOrCreateProfile(entry.email, entry.phoneNumber);
         if (entry.emailConsent !== null) profile.consent.email = entry.emailConsent;
