@@ -45,7 +45,8 @@ export async function httpJson(input: HttpRequest): Promise<ProviderResult<HttpR
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(input.form).toString();
   } else if (input.json !== undefined) {
-    headers['content-type'] = 'application/json';
+    // A JSON flavour the platform asks for (Klaviyo's application/vnd.api+json) is kept.
+    headers['content-type'] ??= 'application/json';
     body = JSON.stringify(input.json);
   }
   const timeout = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;

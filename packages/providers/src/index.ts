@@ -17,6 +17,15 @@ export {
   listKlaviyoSegments,
   rateLimitUsage,
 } from './klaviyo/klaviyo.groups.ts';
+export {
+  type ConsentChannel,
+  createKlaviyoList,
+  type ListProfile,
+  listMembersAmong,
+  MAX_PROFILES_PER_SUBSCRIPTION_JOB,
+  type SubscriptionJob,
+  submitSubscriptionJob,
+} from './klaviyo/klaviyo.lists.ts';
 export { validateKlaviyoPrivateKey } from './klaviyo/klaviyo.private-key.ts';
 export { createKlaviyoProvider } from './klaviyo/klaviyo.provider.ts';
 export { createMetaEventSender } from './meta/meta.events-sender.ts';

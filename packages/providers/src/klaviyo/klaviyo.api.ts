@@ -23,29 +23,40 @@ export function apiUrl(settings: KlaviyoSettings, path: string, query: Record<st
 }
 
 /**
- * GET a Klaviyo API URL with the revision every call must name. `url` is built by `apiUrl` or is a
- * `links.next` Klaviyo gave, followed verbatim once it is checked to be on the API's own origin (the
- * credential never goes elsewhere).
+ * Calls a Klaviyo API URL with the revision every call must name; a body goes as JSON:API. `url` is built by
+ * `apiUrl` or is a `links.next` Klaviyo gave, followed verbatim once it is checked to be on the API's own
+ * origin (the credential never goes elsewhere).
  */
-export function apiGetUrl(settings: KlaviyoSettings, credential: KlaviyoCredential, url: string) {
-  if (new URL(url).origin !== new URL(settings.apiUrl).origin) {
+export function apiRequest(
+  settings: KlaviyoSettings,
+  credential: KlaviyoCredential,
+  request: { method: 'GET' | 'POST'; url: string; json?: unknown },
+) {
+  if (new URL(request.url).origin !== new URL(settings.apiUrl).origin) {
     return Promise.resolve(
       err({
         code: 'unavailable' as const,
-        message: `Klaviyo gave a next-page link off its API host (${new URL(url).host}); refusing to follow it.`,
+        message: `Klaviyo gave a link off its API host (${new URL(request.url).host}); refusing to follow it.`,
         retryable: false,
       }),
     );
   }
   return httpJson({
-    method: 'GET',
-    url,
+    method: request.method,
+    url: request.url,
     headers: {
       authorization: authorization(credential),
       revision: settings.revision,
       accept: 'application/vnd.api+json',
+      ...(request.json === undefined ? {} : { 'content-type': 'application/vnd.api+json' }),
     },
+    ...(request.json === undefined ? {} : { json: request.json }),
   });
+}
+
+/** GET a Klaviyo API URL (see apiRequest). */
+export function apiGetUrl(settings: KlaviyoSettings, credential: KlaviyoCredential, url: string) {
+  return apiRequest(settings, credential, { method: 'GET', url });
 }
 
 /** GET `{apiUrl}/{path}/` with the revision every call must name. */

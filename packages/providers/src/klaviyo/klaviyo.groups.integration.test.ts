@@ -10,6 +10,7 @@ import {
   listKlaviyoLists,
   listKlaviyoSegments,
 } from './klaviyo.groups.ts';
+import { createKlaviyoList, listMembersAmong, submitSubscriptionJob } from './klaviyo.lists.ts';
 
 const [{ key: FULL_KEY }] = KLAVIYO_PRIVATE_KEYS;
 const MEMBERS_ROUTE = 'GET /a/api/segments/*/relationships/profiles*';
@@ -162,5 +163,64 @@ describe('Klaviyo lists and segments', () => {
     const read = await forEachSegmentMemberPage(reader(), segmentId, () => undefined);
     expect(read.ok).toBe(false);
     if (!read.ok) expect(read.error.message).toMatch(/refusing to follow/);
+  });
+});
+
+describe('Klaviyo list writes', () => {
+  const advance = (ms: number) =>
+    fetch(`${sim.url}/_control/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ms }),
+    });
+
+  it('creates a list, subscribes profiles with consent, sees them join, then unsubscribes one', async () => {
+    const created = await createKlaviyoList(reader(), 'adsync test list');
+    if (!created.ok) throw new Error(created.error.message);
+    expect(created.value.name).toBe('adsync test list');
+    const listId = created.value.id;
+    const profiles = [
+      { email: 'ada@example.com', phoneNumber: null, channels: ['email' as const] },
+      { email: null, phoneNumber: '+15005550006', channels: ['sms' as const] },
+      // No consent for any channel: Klaviyo records the profile but does not make it a subscriber.
+      { email: 'no.consent@example.com', phoneNumber: null, channels: [] },
+    ];
+    const submitted = await submitSubscriptionJob(reader(), {
+      kind: 'subscribe',
+      listId,
+      customSource: 'adsync',
+      profiles,
+    });
+    expect(submitted.ok).toBe(true);
+    const wanted = { emails: ['ada@example.com', 'no.consent@example.com'], phoneNumbers: ['+15005550006'] };
+    const before = await listMembersAmong(reader(), listId, wanted);
+    expect(before.ok && [...before.value]).toEqual([]);
+    await advance(6_000);
+    const after = await listMembersAmong(reader(), listId, wanted);
+    expect(after.ok && [...after.value].sort()).toEqual(['+15005550006', 'ada@example.com']);
+
+    const removed = await submitSubscriptionJob(reader(), {
+      kind: 'unsubscribe',
+      listId,
+      profiles: [{ email: 'ada@example.com', phoneNumber: null, channels: ['email'] }],
+    });
+    expect(removed.ok).toBe(true);
+    await advance(6_000);
+    const last = await listMembersAmong(reader(), listId, wanted);
+    expect(last.ok && [...last.value]).toEqual(['+15005550006']);
+  });
+
+  it('a job for a list that does not exist is not_found; an oversize job is refused before any call', async () => {
+    const profile = { email: 'a@example.com', phoneNumber: null, channels: ['email' as const] };
+    const missing = await submitSubscriptionJob(reader(), { kind: 'subscribe', listId: 'NoSuch', profiles: [profile] });
+    expect(!missing.ok && missing.error.code).toBe('not_found');
+    const paced = reader();
+    const oversize = await submitSubscriptionJob(paced, {
+      kind: 'subscribe',
+      listId: 'NoSuch',
+      profiles: Array.from({ length: 1_001 }, () => profile),
+    });
+    expect(!oversize.ok && oversize.error.code).toBe('invalid_request');
+    expect((paced.pacer as ReturnType<typeof recordingPacer>).endpoints).toEqual([]);
   });
 });

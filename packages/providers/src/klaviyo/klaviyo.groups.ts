@@ -10,7 +10,7 @@ import { type HttpResponse, headerValue } from '../http.ts';
 import type { ProviderResult } from '../provider.ts';
 import type { KlaviyoSettings } from '../settings.ts';
 import type { CallPacer, UsageSignal } from '../spend.ts';
-import { apiGetUrl, apiUrl, type KlaviyoCredential } from './klaviyo.api.ts';
+import { apiRequest, apiUrl, type KlaviyoCredential } from './klaviyo.api.ts';
 import { klaviyoApiError, schemaError } from './klaviyo.errors.ts';
 
 export type KlaviyoTier = 'XS' | 'S' | 'M' | 'L' | 'XL';
@@ -21,6 +21,9 @@ export const KLAVIYO_ENDPOINT_TIERS = {
   segments: 'L',
   'segment-members': 'L',
   'catalog-items': 'XL',
+  'list-create': 'M',
+  'list-members': 'L',
+  'subscription-jobs': 'L',
 } as const satisfies Record<string, KlaviyoTier>;
 
 export type KlaviyoEndpoint = keyof typeof KLAVIYO_ENDPOINT_TIERS;
@@ -106,11 +109,11 @@ export function rateLimitUsage(response: HttpResponse): UsageSignal | undefined 
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** One page: paced, its usage reported, 429s waited out and asked again. */
-async function getPage(
+/** One request: paced, its usage reported, 429s waited out and sent again. Any 2xx is a success. */
+export async function pacedRequest(
   reader: KlaviyoReader,
   endpoint: KlaviyoEndpoint,
-  url: string,
+  request: { method: 'GET' | 'POST'; url: string; json?: unknown },
   action: string,
 ): Promise<ProviderResult<HttpResponse>> {
   const maxWaitMs = reader.maxThrottleWaitMs ?? DEFAULT_MAX_THROTTLE_WAIT_MS;
@@ -123,16 +126,16 @@ async function getPage(
         retryable: true,
       });
     }
-    const answer = await apiGetUrl(reader.settings, reader.credential, url);
+    const answer = await apiRequest(reader.settings, reader.credential, request);
     if (!answer.ok) return answer;
     const usage = rateLimitUsage(answer.value);
     if (usage !== undefined) await reader.pacer.usage(usage);
-    if (answer.value.status === 200) return answer;
+    if (answer.value.status >= 200 && answer.value.status < 300) return answer;
     const error = klaviyoApiError(answer.value, action, reader.credential.kind);
     if (error.code !== 'rate_limited') return err(error);
     const waitMs = error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
     if (waitedMs + waitMs > maxWaitMs) return err(error);
-    // The whole fleet holds off this account's endpoint, then this read asks for the same page again.
+    // The whole fleet holds off this account's endpoint, then this request goes again.
     await reader.pacer.usage({ scope: 'account', percentUsed: 100, regainAccessInMs: waitMs });
     await (reader.sleep ?? sleepFor)(waitMs);
     waitedMs += waitMs;
@@ -140,7 +143,7 @@ async function getPage(
 }
 
 /** Calls `onPage` with each page's data, following `links.next` until there is none. */
-async function forEachPage<T>(
+export async function forEachPage<T>(
   reader: KlaviyoReader,
   endpoint: KlaviyoEndpoint,
   firstUrl: string,
@@ -152,7 +155,7 @@ async function forEachPage<T>(
   let pages = 0;
   let items = 0;
   while (url !== undefined) {
-    const answer = await getPage(reader, endpoint, url, action);
+    const answer = await pacedRequest(reader, endpoint, { method: 'GET', url }, action);
     if (!answer.ok) return answer;
     const parsed = schema.safeParse(answer.value.body);
     if (!parsed.success) return err(schemaError(action));
