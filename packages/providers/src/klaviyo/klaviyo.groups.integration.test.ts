@@ -99,6 +99,11 @@ describe('Klaviyo lists and segments', () => {
   it('reads a 10,000-member segment as profile ids across 100 pages, pacing every request', async () => {
     const segmentId = await engagedSegmentId();
     const paced = reader();
+    // This pacer never holds back, so the simulator's own L-tier window (75/s) may throttle: really wait.
+    paced.sleep = async (ms) => {
+      paced.waits.push(ms);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    };
     const ids: string[] = [];
     const read = await forEachSegmentMemberPage(paced, segmentId, (page) => {
       ids.push(...page);
@@ -107,7 +112,8 @@ describe('Klaviyo lists and segments', () => {
     expect(read.value).toEqual({ pages: 100, items: 10_000 });
     expect(new Set(ids).size).toBe(10_000);
     const pacer = paced.pacer as ReturnType<typeof recordingPacer>;
-    expect(pacer.endpoints.filter((endpoint) => endpoint === 'segment-members')).toHaveLength(100);
+    // Every request is paced, a retry after a 429 included.
+    expect(pacer.endpoints.filter((endpoint) => endpoint === 'segment-members')).toHaveLength(100 + paced.waits.length);
     // RateLimit-* headers reach the pacer as usage of the account's window.
     expect(pacer.signals.length).toBeGreaterThanOrEqual(100);
     expect(pacer.signals.every((signal) => signal.scope === 'account')).toBe(true);
