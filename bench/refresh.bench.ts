@@ -175,6 +175,7 @@ try {
       consume('klaviyo-sync', {
         // This bench adds no ticks; only its own sync-klaviyo jobs arrive.
         'sync-tick': async () => undefined,
+        'list-job': async () => undefined,
         'sync-klaviyo': async ({ data, jobId }) => {
           if (data.scope === 'lists') {
             const job = await producer.queue('klaviyo-sync').getJob(jobId);

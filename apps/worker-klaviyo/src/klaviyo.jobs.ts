@@ -4,7 +4,7 @@
 
 import { resolveProviders } from '@adsync/config';
 import { refreshDepsFrom } from '@adsync/connections';
-import { enqueueKlaviyoSyncs, type KlaviyoSyncDeps, syncKlaviyo } from '@adsync/klaviyo';
+import { enqueueKlaviyoSyncs, type KlaviyoSyncDeps, runListJob, syncKlaviyo } from '@adsync/klaviyo';
 import { consume, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
 
 export function klaviyoDepsFrom(deps: WorkerDeps): KlaviyoSyncDeps {
@@ -27,6 +27,8 @@ export function klaviyoConsumers(deps: WorkerDeps): QueueConsumer[] {
         return { enqueued };
       },
       'sync-klaviyo': async ({ data }) => syncKlaviyo(klaviyo, data),
+      'list-job': async ({ data, attemptsMade, maxAttempts }) =>
+        runListJob(klaviyo, data, { isLast: attemptsMade + 1 >= maxAttempts }),
     }),
   ];
 }

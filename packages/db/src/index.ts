@@ -76,6 +76,13 @@ export {
   unmappedProducts,
 } from './repositories/klaviyo-catalog.repository.ts';
 export {
+  addKlaviyoList,
+  findListJob,
+  insertListJob,
+  listListJobs,
+  updateListJob,
+} from './repositories/klaviyo-list-jobs.repository.ts';
+export {
   consumeOAuthState,
   deleteExpiredOAuthStates,
   insertOAuthState,

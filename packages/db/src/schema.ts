@@ -351,6 +351,33 @@ export interface KlaviyoProductMappingsTable {
   updated_at: UpdatedAt;
 }
 
+export type KlaviyoListJobKind = 'create_list' | 'subscribe' | 'unsubscribe';
+export type KlaviyoListJobStatus = 'queued' | 'submitted' | 'completed' | 'incomplete' | 'failed';
+
+export interface KlaviyoListJobsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string;
+  kind: KlaviyoListJobKind;
+  /** create_list: the name asked for. */
+  list_name: string | null;
+  /** The list (adsync's row), once known. */
+  group_id: string | null;
+  custom_source: string | null;
+  /** The profiles (emails, phone numbers, channels), sealed; null once the job is settled. */
+  profiles_ciphertext: string | null;
+  profile_count: ColumnType<number, number | undefined, number>;
+  status: ColumnType<KlaviyoListJobStatus, KlaviyoListJobStatus | undefined, KlaviyoListJobStatus>;
+  confirmed_count: number | null;
+  missing_count: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  submitted_at: Date | null;
+  finished_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_api_keys: TenantApiKeysTable;
@@ -374,6 +401,7 @@ export interface Database {
   klaviyo_segment_changes: KlaviyoSegmentChangesTable;
   klaviyo_catalog_items: KlaviyoCatalogItemsTable;
   klaviyo_product_mappings: KlaviyoProductMappingsTable;
+  klaviyo_list_jobs: KlaviyoListJobsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -396,3 +424,5 @@ export type KlaviyoGroup = Selectable<KlaviyoGroupsTable>;
 export type KlaviyoSegmentChange = Selectable<KlaviyoSegmentChangesTable>;
 export type KlaviyoCatalogItem = Selectable<KlaviyoCatalogItemsTable>;
 export type KlaviyoProductMapping = Selectable<KlaviyoProductMappingsTable>;
+export type KlaviyoListJob = Selectable<KlaviyoListJobsTable>;
+export type KlaviyoListJobUpdate = Updateable<KlaviyoListJobsTable>;

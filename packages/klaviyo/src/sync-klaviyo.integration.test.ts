@@ -15,7 +15,9 @@ import {
   type Connection,
   createTenant,
   findConnection,
+  findListJob,
   insertConnection,
+  insertListJob,
   listCatalogItems,
   listKlaviyoGroups,
   listKlaviyoSyncs,
@@ -31,6 +33,7 @@ import { KLAVIYO_PRIVATE_KEYS, type RunningSimulator, startSimulator } from '@ad
 import { useTestEnvironment } from '@adsync/testing';
 import { createPlatformLimiter, createRateLimiter, RetryLaterError } from '@adsync/worker-runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LIST_JOB_DEADLINE_MS, runListJob, sealListProfiles } from './list-jobs.ts';
 import { type KlaviyoSyncDeps, syncKlaviyo } from './sync-klaviyo.ts';
 
 const env = useTestEnvironment();
@@ -277,5 +280,64 @@ describe('Klaviyo sync', () => {
     expect(sync).toMatchObject({ status: 'failed', error_code: 'needs_reauth' });
     expect(sync?.error_message).not.toContain(FULL_KEY);
     expect(await syncKlaviyo(syncDeps(), request)).toEqual({ kind: 'skipped', reason: 'not_live' });
+  });
+});
+
+describe('Klaviyo list jobs', () => {
+  /** A subscribe job for two new profiles on the account's first list, stored as the gateway stores one. */
+  async function subscribeJob(connection: Connection): Promise<string> {
+    await syncKlaviyo(syncDeps(), { tenantId: connection.tenant_id, connectionId: connection.id, scope: 'lists' });
+    const [list] = await listKlaviyoGroups(env.db, { tenantId: connection.tenant_id, kind: 'list' });
+    if (list === undefined) throw new Error('no list');
+    const profiles = [
+      { email: 'late.one@example.com', phoneNumber: null, channels: ['email' as const] },
+      { email: 'late.two@example.com', phoneNumber: null, channels: ['email' as const] },
+    ];
+    const sealed = sealListProfiles(TEST_KEYRING, connection.tenant_id, profiles);
+    await insertListJob(env.db, {
+      id: sealed.listJobId,
+      tenantId: connection.tenant_id,
+      connectionId: connection.id,
+      kind: 'subscribe',
+      groupId: list.id,
+      profilesCiphertext: sealed.profilesCiphertext,
+      profileCount: profiles.length,
+    });
+    return sealed.listJobId;
+  }
+
+  it('a job Klaviyo has not applied by the deadline is settled as incomplete, and its profiles are wiped', async () => {
+    const connection = await keyConnection();
+    const listJobId = await subscribeJob(connection);
+    const request = { tenantId: connection.tenant_id, listJobId };
+    // Submitted once; Klaviyo has not applied it yet (the simulator's clock stands still): look again later.
+    await expect(runListJob(syncDeps(), request, { isLast: false })).rejects.toBeInstanceOf(RetryLaterError);
+    const submitted = await findListJob(env.db, { tenantId: connection.tenant_id, id: listJobId });
+    expect(submitted?.status).toBe('submitted');
+    await expect(runListJob(syncDeps(), request, { isLast: false })).rejects.toBeInstanceOf(RetryLaterError);
+
+    const late = { ...syncDeps(), now: () => Date.now() + LIST_JOB_DEADLINE_MS + 1_000 };
+    expect(await runListJob(late, request, { isLast: false })).toEqual({ kind: 'settled', status: 'incomplete' });
+    const settled = await findListJob(env.db, { tenantId: connection.tenant_id, id: listJobId });
+    expect(settled).toMatchObject({
+      status: 'incomplete',
+      confirmed_count: 0,
+      missing_count: 2,
+      profiles_ciphertext: null,
+    });
+    expect(await runListJob(syncDeps(), request, { isLast: false })).toEqual({
+      kind: 'skipped',
+      reason: 'already_settled',
+    });
+  });
+
+  it('a deleted key fails the job at once as needs_reauth', async () => {
+    const connection = await keyConnection();
+    const listJobId = await subscribeJob(connection);
+    await control('klaviyo/revoke-key', { key: FULL_KEY });
+    const outcome = await runListJob(syncDeps(), { tenantId: connection.tenant_id, listJobId }, { isLast: false });
+    expect(outcome).toEqual({ kind: 'settled', status: 'failed' });
+    const failed = await findListJob(env.db, { tenantId: connection.tenant_id, id: listJobId });
+    expect(failed).toMatchObject({ status: 'failed', error_code: 'needs_reauth', profiles_ciphertext: null });
   });
 });

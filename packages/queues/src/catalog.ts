@@ -125,6 +125,13 @@ export const queueCatalog = {
       keepLastIfActive: true,
       options: { attempts: 5, backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 }, ...keepHistory },
     }),
+    /** Settles one Klaviyo list job (create a list, or subscribe / unsubscribe profiles): the row holds the rest. */
+    'list-job': defineJob({
+      payload: z.strictObject({ tenantId: id, listJobId: id }),
+      deduplicationId: (payload) => `list-job:${payload.listJobId}`,
+      // Waiting for Klaviyo to apply a job postpones without using attempts; these are for failures.
+      options: { attempts: 8, backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 }, ...keepHistory },
+    }),
   },
   webhooks: {
     /** Tells a tenant's webhook URL about a connection event (signed; retried until the tenant answers 2xx). */

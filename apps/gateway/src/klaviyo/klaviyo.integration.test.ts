@@ -184,6 +184,81 @@ describe('Klaviyo through the gateway and worker-klaviyo', () => {
     expect((await call(other, 'GET', '/v1/klaviyo/syncs')).body.syncs).toEqual([]);
   });
 
+  it('list jobs: a list is created, profiles with consent join it and one leaves again', async () => {
+    type ListJob = {
+      id: string;
+      status: string;
+      listId: string | null;
+      confirmed: number | null;
+      missing: number | null;
+    };
+    const job = async (id: string) => (await call(brand, 'GET', `/v1/klaviyo/list-jobs/${id}`)).body as ListJob;
+    const until = async (id: string, status: string) => {
+      await expect.poll(async () => (await job(id)).status, { timeout: 45_000, interval: 250 }).toBe(status);
+      return job(id);
+    };
+    // Klaviyo applies a subscription job some seconds after taking it: the simulator's clock jumps ahead.
+    const applyAtKlaviyo = () =>
+      fetch(`${testbed.sim.url}/_control/clock/advance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ms: 6_000 }),
+      });
+
+    const created = await call(brand, 'POST', '/v1/klaviyo/lists', { name: 'Launch list' });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({ kind: 'create_list', status: 'queued', listName: 'Launch list' });
+    const { listId } = await until(String(created.body.id), 'completed');
+    const lists = (await call(brand, 'GET', '/v1/klaviyo/lists')).body.lists as { id: string; name: string }[];
+    expect(lists).toContainEqual(expect.objectContaining({ id: listId, name: 'Launch list' }));
+
+    const subscribed = await call(brand, 'POST', `/v1/klaviyo/lists/${listId}/subscriptions`, {
+      customSource: 'adsync test',
+      profiles: [
+        { email: 'Ada.Lovelace@Example.com', channels: ['email'] },
+        { phone: '+15005550006', channels: ['sms'] },
+      ],
+    });
+    expect(subscribed.status).toBe(202);
+    expect(JSON.stringify(subscribed.body)).not.toMatch(/lovelace|5550006/i);
+    await until(String(subscribed.body.id), 'submitted');
+    await applyAtKlaviyo();
+    expect(await until(String(subscribed.body.id), 'completed')).toMatchObject({ confirmed: 2, missing: 0 });
+
+    const unsubscribed = await call(brand, 'POST', `/v1/klaviyo/lists/${listId}/unsubscriptions`, {
+      profiles: [{ email: 'ada.lovelace@example.com', channels: ['email'] }],
+    });
+    await until(String(unsubscribed.body.id), 'submitted');
+    await applyAtKlaviyo();
+    expect(await until(String(unsubscribed.body.id), 'completed')).toMatchObject({ confirmed: 1, missing: 0 });
+
+    const listed = (await call(brand, 'GET', '/v1/klaviyo/list-jobs')).body.listJobs as ListJob[];
+    expect(listed.map((entry) => entry.id)).toEqual(
+      expect.arrayContaining([created.body.id, subscribed.body.id, unsubscribed.body.id]),
+    );
+
+    // What to fix, and nothing stored or queued.
+    const noPhone = await call(brand, 'POST', `/v1/klaviyo/lists/${listId}/subscriptions`, {
+      profiles: [{ email: 'a@example.com', channels: ['sms'] }],
+    });
+    expect(noPhone.status).toBe(400);
+    expect(noPhone.body.error?.message).toMatch(/profiles\.0\.phone: the sms channel needs a phone/);
+    const tooMany = await call(brand, 'POST', `/v1/klaviyo/lists/${listId}/subscriptions`, {
+      profiles: Array.from({ length: 1_001 }, (_, n) => ({ email: `p${n}@example.com`, channels: ['email'] })),
+    });
+    expect(tooMany.status).toBe(400);
+    const unknown = await call(brand, 'POST', `/v1/klaviyo/lists/${crypto.randomUUID()}/subscriptions`, {
+      profiles: [{ email: 'a@example.com', channels: ['email'] }],
+    });
+    expect(unknown.body.error?.code).toBe('list_not_found');
+    expect(((await call(brand, 'GET', '/v1/klaviyo/list-jobs')).body.listJobs as unknown[]).length).toBe(listed.length);
+    const otherTenant = await call(other, 'POST', `/v1/klaviyo/lists/${listId}/subscriptions`, {
+      profiles: [{ email: 'a@example.com', channels: ['email'] }],
+    });
+    expect(otherTenant.status).toBe(409);
+    expect((await call(other, 'GET', `/v1/klaviyo/list-jobs/${String(created.body.id)}`)).status).toBe(404);
+  });
+
   it('a deleted key stops the syncs, flips the connection and refuses syncs on demand', async () => {
     await fetch(`${testbed.sim.url}/_control/klaviyo/revoke-key`, {
       method: 'POST',

@@ -9,6 +9,7 @@ import * as spendSync from './0005-spend-sync.ts';
 import * as conversionEvents from './0006-conversion-events.ts';
 import * as klaviyoSegments from './0007-klaviyo-segments.ts';
 import * as klaviyoCatalog from './0008-klaviyo-catalog.ts';
+import * as klaviyoListJobs from './0009-klaviyo-list-jobs.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0006-conversion-events': conversionEvents,
   '0007-klaviyo-segments': klaviyoSegments,
   '0008-klaviyo-catalog': klaviyoCatalog,
+  '0009-klaviyo-list-jobs': klaviyoListJobs,
 };
