@@ -7,14 +7,17 @@ import { createMetricsRegistry, registerQueueDepth } from '@adsync/metrics';
 import { QUEUE_NAMES } from '@adsync/queues';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { adminPageRoutes } from './admin/admin-page.route.ts';
 import { connectionsRoutes } from './connections/connections.route.ts';
 import { oauthRoutes } from './connections/oauth.route.ts';
 import { deadLetterRoutes } from './events/dead-letters.route.ts';
+import { deliveryStatsRoutes } from './events/delivery-stats.route.ts';
 import { createDestinationCache } from './events/destination-cache.ts';
 import { eventDestinationsRoutes } from './events/destinations.route.ts';
 import { eventsRoutes } from './events/events.route.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
-import { registerErrorHandling } from './http/error-handler.ts';
+import { frameworkErrors, MAX_PATH_PARAMETER_LENGTH, registerErrorHandling } from './http/error-handler.ts';
+import { registerNulGuard } from './http/nul-guard.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { klaviyoRoutes } from './klaviyo/klaviyo.route.ts';
 import { onboardingRoutes } from './onboarding/onboarding.route.ts';
@@ -40,6 +43,10 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    maxParamLength: MAX_PATH_PARAMETER_LENGTH,
+    // Refusals Fastify makes before routing (an undecodable URL, an over-long path parameter) get the API's
+    // error shape too.
+    frameworkErrors,
     // Routes that say `config: { accessLog: false }` (event ingest) write no "incoming"/"completed" lines.
     logController: new LogController({
       disableRequestLogging: (request: { routeOptions?: { config?: { accessLog?: boolean } } }) =>
@@ -51,6 +58,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app);
+  registerNulGuard(app);
   const registry = createMetricsRegistry('gateway');
   registerQueueDepth(
     registry,
@@ -64,6 +72,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(bullBoardRoutes(deps));
   await app.register(cookie);
   await app.register(adminSessionRoutes(deps));
+  await app.register(adminPageRoutes());
   await app.register(oauthRoutes(deps));
   await app.register(connectionsRoutes(deps));
   await app.register(onboardingRoutes(deps));
@@ -76,5 +85,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(eventDestinationsRoutes(deps, destinations));
   await app.register(eventsRoutes(deps, { buffer: eventBuffer, destinations, registry }));
   await app.register(deadLetterRoutes(deps, eventBuffer));
+  await app.register(deliveryStatsRoutes(deps, eventBuffer));
   return app;
 }

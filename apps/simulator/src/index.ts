@@ -1,4 +1,5 @@
 export { type ConsentChoice, completeConsent } from './consent-client.ts';
+export { controlSimulator } from './control/control-client.ts';
 export type { PlatformId, SimulatedPlatform, SimulatorContext } from './core/platform.ts';
 export type { RecordedEvent } from './core/recorder.ts';
 export {

@@ -122,7 +122,10 @@ it('a grant revoked at the platform shows as needs_reauth within a sweep, and th
   await expect
     .poll(async () => (await findConnection(env.db, key))?.status, { timeout: 10_000, interval: 200 })
     .toBe('needs_reauth');
-  expect((await listConnectionEvents(env.db, key)).map((event) => event.type)).toContain('needs_reauth');
+  // The event is recorded just after the status flips (its own write): wait for it rather than race it.
+  await expect
+    .poll(async () => (await listConnectionEvents(env.db, key)).map((event) => event.type), { timeout: 10_000 })
+    .toContain('needs_reauth');
   expect(output()).not.toContain(tokens.refreshToken ?? 'no refresh token');
   expect(output()).not.toContain(tokens.accessToken);
 

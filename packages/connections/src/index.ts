@@ -25,7 +25,7 @@ export {
   planCredentials,
   type RefreshTiming,
 } from './refresh/refresh-policy.ts';
-export { createSingleFlight, type SingleFlight } from './refresh/single-flight.ts';
+export { connectionsBeingRefreshed, createSingleFlight, type SingleFlight } from './refresh/single-flight.ts';
 export { enqueueDueRefreshes } from './refresh/sweep.ts';
 export {
   connectForTest,

@@ -16,6 +16,7 @@ export {
 export { insertApiKey, listApiKeys, revokeApiKey, useApiKey } from './repositories/api-keys.repository.ts';
 export {
   countDeadLetters,
+  countDeadLettersByDestination,
   type DeadLetterFilter,
   findDeadLettersToReplay,
   insertDeadLetters,
@@ -23,6 +24,13 @@ export {
   markDeadLettersReplayed,
   type NewDeadLetter,
 } from './repositories/capi-dead-letters.repository.ts';
+export {
+  addDeliveredEvents,
+  type DeliveredEvents,
+  type DeliveryDay,
+  deliveryDays,
+  utcDay,
+} from './repositories/capi-delivery-days.repository.ts';
 export {
   type DestinationKey,
   deleteCapiDestination,

@@ -261,6 +261,15 @@ export interface CapiDeadLettersTable {
   replayed_at: Date | null;
 }
 
+export interface CapiDeliveryDaysTable {
+  tenant_id: string;
+  destination_id: string;
+  /** The UTC calendar date the events were delivered, as 'YYYY-MM-DD'. */
+  day: CalendarDate;
+  /** Events delivered that day, each once however often its batch was retried. */
+  delivered: ColumnType<bigint, bigint | undefined, bigint>;
+}
+
 export const KLAVIYO_SYNC_SCOPES = ['lists', 'segments', 'catalog'] as const;
 export type KlaviyoSyncScope = (typeof KLAVIYO_SYNC_SCOPES)[number];
 export type KlaviyoSyncStatus = 'running' | 'succeeded' | 'failed';
@@ -395,6 +404,7 @@ export interface Database {
   onboarding_progress: OnboardingProgressTable;
   capi_destinations: CapiDestinationsTable;
   capi_dead_letters: CapiDeadLettersTable;
+  capi_delivery_days: CapiDeliveryDaysTable;
   klaviyo_syncs: KlaviyoSyncsTable;
   klaviyo_groups: KlaviyoGroupsTable;
   klaviyo_segment_members: KlaviyoSegmentMembersTable;

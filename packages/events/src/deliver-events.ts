@@ -3,11 +3,19 @@
 // and are dead-lettered, while the rest is delivered. Throttles pause the limiter's scope and postpone the
 // job without using an attempt; other failures retry with backoff and jitter, and on the last attempt what
 // is left is dead-lettered with the reason. Each event leaves the buffer as soon as it is delivered or
-// dead-lettered, so a retried job never sends an event twice.
+// dead-lettered, so a retried job never sends an event twice; delivered events are counted per day as they
+// leave, each once, for the brand's admin page.
 
 import { getFreshAccessToken, type RefreshDeps, refreshConnection } from '@adsync/connections';
 import { type Keyring, openSecret } from '@adsync/crypto';
-import { type CapiDestination, type Db, findCapiDestination, recordDestinationOutcome } from '@adsync/db';
+import {
+  addDeliveredEvents,
+  type CapiDestination,
+  type Db,
+  type DestinationKey,
+  findCapiDestination,
+  recordDestinationOutcome,
+} from '@adsync/db';
 import { isAppError } from '@adsync/errors';
 import type { Logger } from '@adsync/logging';
 import type { EventSender, ProviderError } from '@adsync/providers';
@@ -179,11 +187,12 @@ async function attemptDelivery(
     });
     deps.metrics.batches.inc({ provider, outcome: outcome.kind });
     if (outcome.kind === 'delivered') {
-      await deps.buffer.remove(
+      const newlyDone = await deps.buffer.remove(
         job.destinationId,
         job.batch,
         events.map((event) => event.eventId),
       );
+      await countDelivered(deps, { tenantId: job.tenantId, destinationId: job.destinationId }, newlyDone);
       const now = Date.now();
       deps.metrics.delivered.inc({ provider }, events.length);
       for (const event of events) deps.metrics.latency.observe({ provider }, (now - event.acceptedAt) / 1000);
@@ -209,6 +218,18 @@ async function attemptDelivery(
   };
   await send(fresh);
   await recordDestinationOutcome(deps.db, destination.id, { deliveredAt: new Date() });
+}
+
+/**
+ * Adds delivered events to the day's count. The events did reach the platform: a failed write is logged and
+ * the delivery goes on, rather than retry a batch that must not be sent again.
+ */
+async function countDelivered(deps: DeliveryDeps, key: DestinationKey, count: number): Promise<void> {
+  try {
+    await addDeliveredEvents(deps.db, { ...key, count });
+  } catch (error) {
+    deps.logger.warn({ err: error, count }, 'could not count delivered events; the events were delivered');
+  }
 }
 
 /** A failure of the whole request: throttles postpone, the rest retry with backoff. */

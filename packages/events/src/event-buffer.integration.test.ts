@@ -108,6 +108,19 @@ describe('event buffer', () => {
     expect(await buffer.destinationsWithWork()).not.toContain(destination);
   });
 
+  it('says how many events a removal newly marked done, so a retried batch is counted once', async () => {
+    const destination = randomUUID();
+    await buffer.add([{ destinationId: destination, events: events(5) }]);
+    const batch = (await buffer.claim(destination, 1_000)) as number;
+    await buffer.releaseClaim(destination);
+    const delivered = ['e-0', 'e-1', 'e-2'];
+    expect(await buffer.remove(destination, batch, delivered)).toBe(3);
+    expect(await buffer.remove(destination, batch, delivered)).toBe(0);
+    expect(await buffer.remove(destination, batch, ['e-2', 'e-3'])).toBe(1);
+    expect(await buffer.remove(destination, batch, [])).toBe(0);
+    expect(await buffer.waitingCount(destination)).toBe(1);
+  });
+
   it('a replay puts events back without a dedup check and arms a flush', async () => {
     const destination = randomUUID();
     await buffer.add([{ destinationId: destination, events: events(2) }]);

@@ -110,6 +110,7 @@ redis.call('set', KEYS[2], batch)
 return batch`;
 
 // KEYS: the batch's done set, waiting. ARGV: event ids. Marks them done once; the count drops once per event.
+// Returns how many were newly marked (a retried job's repeats are not), so delivered events count once.
 const MARK_DONE = `
 local added = redis.call('sadd', KEYS[1], unpack(ARGV))
 redis.call('decrby', KEYS[2], added)
@@ -160,8 +161,11 @@ export interface EventBuffer {
   load(destinationId: string, batch: number): Promise<QueuedEvent[]>;
   /** Every event of the batch was delivered or dead-lettered. */
   finishBatch(destinationId: string, batch: number): Promise<void>;
-  /** These events of the batch were delivered or dead-lettered: they are not loaded or counted again. */
-  remove(destinationId: string, batch: number, eventIds: readonly string[]): Promise<void>;
+  /**
+   * These events of the batch were delivered or dead-lettered: they are not loaded or counted again. Returns
+   * how many of them were not marked done before (0 for ids a retried job already removed).
+   */
+  remove(destinationId: string, batch: number, eventIds: readonly string[]): Promise<number>;
   /** Destinations that may have pending events. */
   destinationsWithWork(): Promise<string[]>;
   /** Whether a destination has pending events or an unfinished claim; forgets it when it has neither. */
@@ -321,9 +325,9 @@ export function createEventBuffer(redis: Redis, options: EventBufferOptions): Ev
       await redis.multi().hdel(k.batches, String(batch)).del(k.done(batch)).exec();
     },
     async remove(destinationId, batch, eventIds) {
-      if (eventIds.length === 0) return;
+      if (eventIds.length === 0) return 0;
       const k = keys(destinationId);
-      await scripted.adsyncMarkDone(2, [k.done(batch), k.waiting], eventIds);
+      return scripted.adsyncMarkDone(2, [k.done(batch), k.waiting], eventIds);
     },
     async destinationsWithWork() {
       await whenConnected(redis);

@@ -17,6 +17,7 @@ import {
   recordCatalogItems,
   recordKlaviyoGroups,
   startKlaviyoSync,
+  updateConnection,
 } from '@adsync/db';
 import { AppError } from '@adsync/errors';
 import type { Logger } from '@adsync/logging';
@@ -90,6 +91,11 @@ export async function syncKlaviyo(deps: KlaviyoSyncDeps, request: KlaviyoSyncReq
     else if (request.scope === 'segments') await syncSegments(run);
     else await syncCatalog(run);
     await finishKlaviyoSync(deps.db, syncId, { status: 'succeeded', counts });
+    await updateConnection(
+      deps.db,
+      { tenantId: connection.tenant_id, connectionId: connection.id },
+      { last_synced_at: new Date() },
+    );
     return { kind: 'synced', counts };
   } catch (error) {
     if (error instanceof NeedsReauth) {

@@ -28,16 +28,11 @@ export function formatBanner(input: BannerInput): string {
   const dim = (text: string) => (input.colour ? `\u001b[2m${text}\u001b[0m` : text);
   const rows: [string, string][] = [
     ['Gateway', input.publicBaseUrl],
+    ['Admin page', `${input.publicBaseUrl}/admin ${dim('(sign in with the tenant key below)')}`],
     ['API docs', `${input.publicBaseUrl}/docs`],
     ['Bull Board', `${input.publicBaseUrl}/queues`],
     ['', dim(`user ${input.operatorEmail}, password ${input.operatorToken}`)],
     ['Tenant key', `${input.tenantApiKey} ${dim('(the local brand; Authorization: Bearer …)')}`],
-    [
-      '',
-      dim(
-        `connect a platform in a browser: POST ${input.publicBaseUrl}/v1/admin/login-links {"next":"/oauth/meta/start"}`,
-      ),
-    ],
     ['Simulator', `${input.simulatorUrl} ${dim('(Meta, Google Ads, TikTok, Klaviyo; control at /_control)')}`],
   ];
   return [

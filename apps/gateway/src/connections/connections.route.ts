@@ -2,8 +2,9 @@
 // (revoking at the platform where it can), reconnect (same connection id and history), and the audit trail.
 // Every route is scoped to the caller's tenant; another tenant's connection id is simply not found.
 
-import { openTokenSet, WIPED_CREDENTIALS } from '@adsync/connections';
+import { connectionsBeingRefreshed, openTokenSet, WIPED_CREDENTIALS } from '@adsync/connections';
 import {
+  type AdAccount,
   type Connection,
   findConnection,
   listAdAccounts,
@@ -27,7 +28,13 @@ import { startAuthorization } from './oauth-flow.ts';
 import { checkReturnUrl } from './return-url.ts';
 
 const klaviyoKeyBody = z.strictObject({
-  privateKey: z.string().min(1).max(200),
+  // Visible ASCII: the key travels in an HTTP header, where anything else cannot even be sent to Klaviyo.
+  privateKey: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'must be a Klaviyo private key ("pk_…"): visible ASCII characters without spaces'),
   publicKey: z.string().min(1).max(32).optional(),
 });
 const selectionBody = z.strictObject({ selected: z.array(z.string().min(1).max(64)).max(500) });
@@ -47,6 +54,18 @@ async function ownConnection(deps: GatewayDeps, request: FastifyRequest): Promis
 }
 
 export function connectionsRoutes(deps: GatewayDeps) {
+  /** Views of connections, each saying whether a refresh of it is running now. */
+  const views = async (connections: readonly Connection[], accounts: readonly AdAccount[]) => {
+    const refreshing = await connectionsBeingRefreshed(
+      deps.redis,
+      deps.config.QUEUE_PREFIX,
+      connections.map((connection) => connection.id),
+    );
+    return connections.map((connection) =>
+      connectionView(connection, accounts, { refreshing: refreshing.has(connection.id) }),
+    );
+  };
+
   return async (app: FastifyInstance) => {
     app.addHook('preHandler', requireTenant(deps));
 
@@ -56,7 +75,7 @@ export function connectionsRoutes(deps: GatewayDeps) {
         listConnections(deps.db, tenantId),
         listAdAccounts(deps.db, { tenantId }),
       ]);
-      return { connections: connections.map((connection) => connectionView(connection, accounts)) };
+      return { connections: await views(connections, accounts) };
     });
 
     app.post('/v1/connections/klaviyo/api-key', async (request, reply) => {
@@ -74,7 +93,8 @@ export function connectionsRoutes(deps: GatewayDeps) {
     app.get('/v1/connections/:id', async (request) => {
       const connection = await ownConnection(deps, request);
       const accounts = await listAdAccounts(deps.db, { tenantId: connection.tenant_id, connectionId: connection.id });
-      return connectionView(connection, accounts);
+      const [view] = await views([connection], accounts);
+      return view;
     });
 
     app.get('/v1/connections/:id/events', async (request) => {

@@ -41,7 +41,8 @@ export function oauthRoutes(deps: GatewayDeps) {
       return reply.header('cache-control', 'no-store').redirect(url, 302);
     });
 
-    app.get('/oauth/:provider/callback', async (request, reply) => {
+    // The callback answers with a page, whatever the query; it reads a NUL character safely itself.
+    app.get('/oauth/:provider/callback', { config: { nulGuard: false } }, async (request, reply) => {
       let provider: ProviderId;
       try {
         provider = providerParam((request.params as { provider: string }).provider);

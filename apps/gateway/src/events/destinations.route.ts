@@ -35,8 +35,11 @@ const PIXEL_IDS: Record<CapiProvider, { pattern: RegExp; rule: string }> = {
 };
 
 const name = z.string().trim().min(1).max(100);
-// The message never repeats the value: it is a secret.
-const accessToken = z.string().regex(/^\S{1,2000}$/, 'must be 1 to 2000 characters without whitespace');
+// The message never repeats the value: it is a secret. Visible ASCII only: the token travels in an HTTP header,
+// where anything else fails every delivery (and would be retried as if the platform were down).
+const accessToken = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,2000}$/, 'must be 1 to 2000 characters without whitespace (visible ASCII: a platform token)');
 const testEventCode = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"');
 
 const ONE_SOURCE =

@@ -5,19 +5,19 @@
 // event id accepted with 202 is found exactly once at the simulator or in the dead letters.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createTenantWithKey, listConnections } from '@adsync/db';
+import { createTenantWithKey } from '@adsync/db';
+import { controlSimulator } from '@adsync/simulator';
 import { startWorkerProcess, type WorkerProcess } from '@adsync/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { api, connectByHttp } from '../testing/connect-client.ts';
+import { api } from '../testing/connect-client.ts';
+import { connectEventDestinations, META_PIXEL, TIKTOK_PIXEL } from '../testing/event-destinations.ts';
 import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
 const testbed = useGatewayWithSimulator();
 const { env } = testbed;
-const META_PIXEL = '2000000000000001'; // reached through act_1000000001
-const TIKTOK_PIXEL = 'CADSYNCTESTPIXEL01';
 let worker: WorkerProcess | undefined;
 let brand: { tenantId: string; apiKey: string };
-const destinationIds: Record<'meta' | 'tiktok', string> = { meta: '', tiktok: '' };
+let destinationIds: Record<'meta' | 'tiktok', string> = { meta: '', tiktok: '' };
 
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const now = () => Math.floor(Date.now() / 1000);
@@ -38,14 +38,7 @@ function recordedId(entry: RecordedEvent): string {
   return String(entry.event.event_id);
 }
 
-async function control(path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${testbed.sim.url}/_control/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-}
+const control = (path: string, body: unknown) => controlSimulator(testbed.sim.url, path, body);
 
 function post(events: unknown[]) {
   return api(testbed.gateway.url, brand.apiKey, 'POST', '/v1/events', { events });
@@ -73,19 +66,7 @@ async function deadLetters(): Promise<
 beforeAll(async () => {
   const created = await createTenantWithKey(env.db, { name: 'Events brand', keyName: 'test' });
   brand = { tenantId: created.tenant.id, apiKey: created.apiKey };
-  await connectByHttp(testbed.gateway.url, brand.apiKey, 'meta', { accounts: ['act_1000000001'] });
-  await connectByHttp(testbed.gateway.url, brand.apiKey, 'tiktok', { accounts: ['7000000000000000005'] });
-  const connections = await listConnections(env.db, brand.tenantId);
-  for (const provider of ['meta', 'tiktok'] as const) {
-    const connection = connections.find((row) => row.provider === provider);
-    const answer = await api(testbed.gateway.url, brand.apiKey, 'POST', '/v1/events/destinations', {
-      provider,
-      pixelId: provider === 'meta' ? META_PIXEL : TIKTOK_PIXEL,
-      connectionId: connection?.id,
-    });
-    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-    destinationIds[provider] = String(answer.body.id);
-  }
+  destinationIds = await connectEventDestinations(testbed, brand);
   worker = await startWorkerProcess('worker-capi', {
     ...env.env,
     SIMULATOR_URL: testbed.sim.url,

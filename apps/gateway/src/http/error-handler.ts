@@ -2,7 +2,7 @@
 // lower_snake_case; messages say what to fix; internals and secrets never reach the client.
 
 import { isAppError } from '@adsync/errors';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -46,4 +46,40 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(errorBody('not_found', `There is no ${request.method} ${request.url.split('?')[0]}.`)),
   );
+}
+
+/**
+ * The router's limit on one path parameter, above the longest any route takes (a product ref: 255 characters).
+ * Fastify's default (100) refused valid product refs before their route saw them.
+ */
+export const MAX_PATH_PARAMETER_LENGTH = 512;
+
+/** Fastify's refusals made before routing, which the error handler never sees. */
+const FRAMEWORK_REFUSALS: Record<string, { status: number; code: string; message: string }> = {
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'invalid_url',
+    message: 'The URL path is not valid: a segment has a malformed percent-encoding (encode it as UTF-8 first).',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'path_segment_too_long',
+    message: `A path segment is too long: no id or reference in this API is over ${MAX_PATH_PARAMETER_LENGTH} characters.`,
+  },
+};
+
+/**
+ * Fastify's `frameworkErrors` option: its own refusals (a URL that does not decode, a path segment over the
+ * router's limit) in the API's error shape. Its default body would echo the whole URL, query string included.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const refusal = FRAMEWORK_REFUSALS[error.code];
+  if (refusal !== undefined) {
+    void reply.status(refusal.status).send(errorBody(refusal.code, refusal.message));
+    return;
+  }
+  request.log.error({ err: error }, 'request failed before routing');
+  void reply
+    .status(500)
+    .send(errorBody('internal_error', `Something went wrong on our side (request ${request.id}); please retry.`));
 }

@@ -13,8 +13,21 @@ export interface SingleFlight {
   waitUntilFree(connectionId: string, timeoutMs: number): Promise<boolean>;
 }
 
+const lockKey = (keyPrefix: string, connectionId: string) => `${keyPrefix}:refresh-lock:${connectionId}`;
+
+/** Which of these connections some process is refreshing right now (their lock is held). */
+export async function connectionsBeingRefreshed(
+  redis: Redis,
+  keyPrefix: string,
+  connectionIds: readonly string[],
+): Promise<Set<string>> {
+  if (connectionIds.length === 0) return new Set();
+  const owners = await redis.mget(...connectionIds.map((id) => lockKey(keyPrefix, id)));
+  return new Set(connectionIds.filter((_, index) => owners[index] !== null));
+}
+
 export function createSingleFlight(redis: Redis, options: { keyPrefix: string; lockMs: number }): SingleFlight {
-  const keyOf = (connectionId: string) => `${options.keyPrefix}:refresh-lock:${connectionId}`;
+  const keyOf = (connectionId: string) => lockKey(options.keyPrefix, connectionId);
   return {
     async run(connectionId, work) {
       const key = keyOf(connectionId);

@@ -10,6 +10,7 @@ import * as conversionEvents from './0006-conversion-events.ts';
 import * as klaviyoSegments from './0007-klaviyo-segments.ts';
 import * as klaviyoCatalog from './0008-klaviyo-catalog.ts';
 import * as klaviyoListJobs from './0009-klaviyo-list-jobs.ts';
+import * as capiDeliveryDays from './0010-capi-delivery-days.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007-klaviyo-segments': klaviyoSegments,
   '0008-klaviyo-catalog': klaviyoCatalog,
   '0009-klaviyo-list-jobs': klaviyoListJobs,
+  '0010-capi-delivery-days': capiDeliveryDays,
 };

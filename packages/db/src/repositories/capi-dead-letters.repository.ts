@@ -103,3 +103,15 @@ export async function countDeadLetters(db: Db, tenantId: string): Promise<number
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
+
+/** The tenant's dead letters still waiting for a replay, per destination (destinations without any left out). */
+export async function countDeadLettersByDestination(db: Db, tenantId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('capi_dead_letters')
+    .select(['destination_id', (eb) => eb.fn.countAll<string>().as('count')])
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'dead')
+    .groupBy('destination_id')
+    .execute();
+  return new Map(rows.map((row) => [row.destination_id, Number(row.count)]));
+}

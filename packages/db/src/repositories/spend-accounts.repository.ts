@@ -101,6 +101,20 @@ export async function markAccountSynced(
     .where('tenant_id', '=', key.tenantId)
     .where('id', '=', key.adAccountId)
     .execute();
+  if (marks.syncedAt === undefined) return;
+  // The connection's last sync is its accounts' latest, as the admin page shows it.
+  await db
+    .updateTable('connections')
+    .set({ last_synced_at: marks.syncedAt })
+    .where('tenant_id', '=', key.tenantId)
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('ad_accounts')
+        .select('connection_id')
+        .where('tenant_id', '=', key.tenantId)
+        .where('id', '=', key.adAccountId),
+    )
+    .execute();
 }
 
 export type SpendLookbacks = Partial<Record<SpendProvider, number>>;

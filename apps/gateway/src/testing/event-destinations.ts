@@ -1,0 +1,31 @@
+// A brand ready to send conversion events in a gateway test: Meta and TikTok connected through the real
+// flow, and one destination per platform on the simulator's test pixels, using those connections' tokens.
+
+import { listConnections } from '@adsync/db';
+import { expect } from 'vitest';
+import { api, connectByHttp } from './connect-client.ts';
+import type { GatewayTestbed } from './use-gateway-with-simulator.ts';
+
+export const META_PIXEL = '2000000000000001'; // reached through act_1000000001
+export const TIKTOK_PIXEL = 'CADSYNCTESTPIXEL01';
+
+/** Connects Meta and TikTok for the brand and adds a destination on each; returns the destination ids. */
+export async function connectEventDestinations(
+  testbed: GatewayTestbed,
+  brand: { tenantId: string; apiKey: string },
+): Promise<Record<'meta' | 'tiktok', string>> {
+  await connectByHttp(testbed.gateway.url, brand.apiKey, 'meta', { accounts: ['act_1000000001'] });
+  await connectByHttp(testbed.gateway.url, brand.apiKey, 'tiktok', { accounts: ['7000000000000000005'] });
+  const connections = await listConnections(testbed.env.db, brand.tenantId);
+  const ids = { meta: '', tiktok: '' };
+  for (const provider of ['meta', 'tiktok'] as const) {
+    const answer = await api(testbed.gateway.url, brand.apiKey, 'POST', '/v1/events/destinations', {
+      provider,
+      pixelId: provider === 'meta' ? META_PIXEL : TIKTOK_PIXEL,
+      connectionId: connections.find((row) => row.provider === provider)?.id,
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    ids[provider] = String(answer.body.id);
+  }
+  return ids;
+}
