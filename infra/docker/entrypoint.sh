@@ -16,6 +16,7 @@ or give a one-shot task (the same as the repository's pnpm scripts):
   operator:create    create or update an operator, e.g. operator:create --email you@example.com --role admin
   tenant:create      create a tenant and print its API key
   spend:backfill     enqueue a spend backfill for an ad account
+  reseal             re-seal stored secrets with the first ENCRYPTION_KEYS key (--check: count what is left)
 Every setting comes from the environment: see .env.example.
 EOF
 }
@@ -67,6 +68,10 @@ case "$task" in
   spend:backfill)
     shift
     exec node packages/spend/src/cli/backfill.ts "$@"
+    ;;
+  reseal)
+    shift
+    exec node packages/connections/src/cli/reseal.ts "$@"
     ;;
   -h | --help | help)
     usage

@@ -63,6 +63,12 @@ export const backfillConfigSchema = z.object({
   SPEND_BACKFILL_CHUNK_DAYS: spendFields.SPEND_BACKFILL_CHUNK_DAYS,
 });
 
+/** `pnpm reseal`: the database whose sealed values it re-seals, and the keyring (new key first). */
+export const resealConfigSchema = z
+  .object({ ...runtimeFields, ...databaseFields, ...cryptoFields })
+  .superRefine(refuseDevelopmentSecretsInProduction);
+export type ResealConfig = z.output<typeof resealConfigSchema>;
+
 export const gatewayConfigSchema = z
   .object({
     ...runtimeFields,

@@ -6,6 +6,8 @@ export {
   launcherConfigSchema,
   type MigrateConfig,
   migrateConfigSchema,
+  type ResealConfig,
+  resealConfigSchema,
   type SimulatorConfig,
   simulatorConfigSchema,
   type WorkerConfig,

@@ -7,6 +7,16 @@ export {
   sealedTokenColumns,
   WIPED_CREDENTIALS,
 } from './credentials.ts';
+export {
+  checkSealedValues,
+  DEFAULT_RESEAL_BATCH_SIZE,
+  type ResealCounts,
+  type ResealReport,
+  resealSealedValues,
+  type SealedValueCheck,
+  type UnreadableValue,
+} from './keys/reseal.ts';
+export { SEALED_COLUMNS, type SealedColumn, sealedColumnName } from './keys/sealed-columns.ts';
 export { createPlatformClients, type PlatformClients } from './platform-clients.ts';
 export { getFreshAccessToken } from './refresh/fresh-access-token.ts';
 export {
@@ -40,4 +50,5 @@ export {
   sealWebhookSecret,
   signWebhook,
   verifyWebhook,
+  webhookSecretContext,
 } from './webhooks/webhook-signature.ts';

@@ -98,6 +98,14 @@ export {
 export { setOnboardingStepSkipped, skippedOnboardingSteps } from './repositories/onboarding.repository.ts';
 export { findActiveOperator, upsertOperator } from './repositories/operators.repository.ts';
 export {
+  countSealedValuesByKeyId,
+  pageSealedValues,
+  type SealedColumnRef,
+  type SealedValueRow,
+  sealedColumnRef,
+  swapSealedValue,
+} from './repositories/sealed-values.repository.ts';
+export {
   listSpendRestatements,
   type SpendFilter,
   type SpendGrain,

@@ -9,6 +9,7 @@ import { startWorkerProcess, type WorkerProcess } from '@adsync/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { api } from '../testing/connect-client.ts';
 import { connectEventDestinations, META_PIXEL } from '../testing/event-destinations.ts';
+import { leadEvent } from '../testing/lead-event.ts';
 import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 import type { DestinationStats } from './delivery-stats.route.ts';
 
@@ -22,16 +23,6 @@ let destinationIds: Record<'meta' | 'tiktok', string> = { meta: '', tiktok: '' }
 
 const uniqueId = (label: string) => `${label}-${randomBytes(5).toString('hex')}`;
 const utcDate = (at: number) => new Date(at).toISOString().slice(0, 10);
-
-function lead(id: string) {
-  return {
-    id,
-    name: 'Lead',
-    time: Math.floor(Date.now() / 1000) - 60,
-    actionSource: 'system_generated',
-    user: { email: `${id}@example.com` },
-  };
-}
 
 const control = (path: string, body: unknown) => controlSimulator(testbed.sim.url, path, body);
 
@@ -103,7 +94,7 @@ it('counts each delivered event once, on today’s UTC date, a retried batch inc
     body: { error: { message: 'boom', code: 2 } },
   });
   const ids = Array.from({ length: 30 }, () => uniqueId('stat'));
-  await post(ids.map(lead));
+  await post(ids.map((id) => leadEvent(id)));
   for (const provider of ['meta', 'tiktok'] as const) {
     await expect
       .poll(async () => settled(await statsOf(provider)), { timeout: 30_000 })
@@ -151,7 +142,7 @@ it('counts dead letters on their day and while open; a replay moves one from ope
   const [meta, tiktok] = [settled(await statsOf('meta')), settled(await statsOf('tiktok'))];
   const poison = Array.from({ length: 3 }, () => uniqueId('poison'));
   await control('events/reject', { platform: 'meta', eventIds: poison });
-  await post([...Array.from({ length: 7 }, () => lead(uniqueId('good'))), ...poison.map(lead)]);
+  await post([...Array.from({ length: 7 }, () => leadEvent(uniqueId('good'))), ...poison.map((id) => leadEvent(id))]);
 
   await expect
     .poll(async () => settled(await statsOf('meta')), { timeout: 30_000 })

@@ -11,6 +11,7 @@ import { startWorkerProcess, type WorkerProcess } from '@adsync/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { api } from '../testing/connect-client.ts';
 import { connectEventDestinations, META_PIXEL, TIKTOK_PIXEL } from '../testing/event-destinations.ts';
+import { leadEvent } from '../testing/lead-event.ts';
 import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
 const testbed = useGatewayWithSimulator();
@@ -42,18 +43,6 @@ const control = (path: string, body: unknown) => controlSimulator(testbed.sim.ur
 
 function post(events: unknown[]) {
   return api(testbed.gateway.url, brand.apiKey, 'POST', '/v1/events', { events });
-}
-
-/** A small valid event; `extra` overrides or adds fields. */
-function lead(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    name: 'Lead',
-    time: now() - 60,
-    actionSource: 'system_generated',
-    user: { email: `${id}@example.com` },
-    ...extra,
-  };
 }
 
 async function deadLetters(): Promise<
@@ -202,12 +191,12 @@ it('refuses bad events one by one with what to fix, and a stale event alone whil
   const fresh = [uniqueId('fresh'), uniqueId('fresh')];
   const stale = uniqueId('stale');
   const answer = await post([
-    lead(fresh[0] as string),
-    lead(stale, { time: now() - 8 * 86_400 }),
-    lead(uniqueId('bad-phone'), { user: { phone: '020 7946 0958' } }),
-    lead(uniqueId('ms'), { time: Date.now() }),
-    lead(uniqueId('no-user'), { user: {} }),
-    lead(fresh[1] as string),
+    leadEvent(fresh[0] as string),
+    leadEvent(stale, { time: now() - 8 * 86_400 }),
+    leadEvent(uniqueId('bad-phone'), { user: { phone: '020 7946 0958' } }),
+    leadEvent(uniqueId('ms'), { time: Date.now() }),
+    leadEvent(uniqueId('no-user'), { user: {} }),
+    leadEvent(fresh[1] as string),
   ]);
   expect(answer.status).toBe(202);
   const events = answer.body.events as { index: number; status: string; code?: string; field?: string }[];
@@ -240,19 +229,19 @@ it('refuses bad events one by one with what to fix, and a stale event alone whil
     expect((await recorded(pixel)).map(recordedId)).not.toContain(stale);
   }
 
-  const allBad = await post([lead(uniqueId('x'), { time: 'yesterday' })]);
+  const allBad = await post([leadEvent(uniqueId('x'), { time: 'yesterday' })]);
   expect(allBad.status).toBe(400);
   expect(allBad.body.error?.code).toBe('invalid_events');
-  const tooMany = await post(Array.from({ length: 1_001 }, (_, index) => lead(`many-${index}`)));
+  const tooMany = await post(Array.from({ length: 1_001 }, (_, index) => leadEvent(`many-${index}`)));
   expect(tooMany.status).toBe(413);
   expect(tooMany.body.error?.code).toBe('too_many_events');
 });
 
 it('sends a duplicate once, within a request and across requests', async () => {
   const id = uniqueId('dup');
-  const first = await post([lead(id), lead(id)]);
+  const first = await post([leadEvent(id), leadEvent(id)]);
   expect((first.body.events as { status: string }[]).map((event) => event.status)).toEqual(['accepted', 'duplicate']);
-  const again = await post([lead(id)]);
+  const again = await post([leadEvent(id)]);
   expect(again.body).toMatchObject({ accepted: 0, duplicate: 1 });
   for (const pixel of [META_PIXEL, TIKTOK_PIXEL]) {
     await expect.poll(async () => (await recorded(pixel)).filter((entry) => recordedId(entry) === id).length).toBe(1);
@@ -273,7 +262,7 @@ it('retries a 5xx and delivers once; isolates a poison event, then delivers it w
     body: { error: { message: 'boom', code: 2 } },
   });
   const retried = uniqueId('retried');
-  expect((await post([lead(retried)])).status).toBe(202);
+  expect((await post([leadEvent(retried)])).status).toBe(202);
   await expect
     .poll(async () => (await recorded(META_PIXEL)).filter((entry) => recordedId(entry) === retried).length, {
       timeout: 20_000,
@@ -284,9 +273,9 @@ it('retries a 5xx and delivers once; isolates a poison event, then delivers it w
   const mates = Array.from({ length: 9 }, () => uniqueId('mate'));
   await control('events/reject', { platform: 'meta', eventIds: [poison] });
   const answer = await post([
-    ...mates.slice(0, 4).map((id) => lead(id)),
-    lead(poison),
-    ...mates.slice(4).map((id) => lead(id)),
+    ...mates.slice(0, 4).map((id) => leadEvent(id)),
+    leadEvent(poison),
+    ...mates.slice(4).map((id) => leadEvent(id)),
   ]);
   expect(answer.body.accepted).toBe(10);
   await expect
@@ -334,7 +323,7 @@ it('every event id accepted with 202 is at the simulator exactly once or in the 
   for (let request = 0; request < 6; request += 1) {
     const events = Array.from({ length: 100 }, (_, index) => {
       const id = request === 2 && index < poison.length ? (poison[index] as string) : uniqueId(`bulk${request}`);
-      return lead(id);
+      return leadEvent(id);
     });
     const answer = await post(events);
     expect(answer.status).toBe(202);

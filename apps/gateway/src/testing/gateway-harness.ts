@@ -35,13 +35,15 @@ export async function startTestGateway(options: {
   logger?: Logger;
   /** Extra configuration, as environment variables (e.g. META_SCOPES). */
   environment?: Record<string, string>;
+  /** A port to listen on, e.g. a restarted gateway's, so OAuth flows it started still come back to it. */
+  port?: number;
 }): Promise<TestGateway> {
   const redis = createRedisConnection({ url: options.redisUrl, role: 'producer', name: 'gateway-test' });
   redis.on('error', () => undefined);
   const producer = createQueueProducer({ connection: redis, prefix: options.queuePrefix });
   const logger = options.logger ?? createLogger({ name: 'gateway-test', level: 'silent', format: 'json' });
   // The public URL must be known before listening: take a port now, then listen on exactly it.
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const config = parseEnv(gatewayConfigSchema, {
     NODE_ENV: 'test',

@@ -27,15 +27,15 @@ export function verifyWebhook(
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** The webhook secret is sealed like any credential, bound to its tenant. */
-function secretContext(tenantId: string) {
+/** The webhook secret is sealed like any credential, bound to its tenant (key rotation re-seals it so). */
+export function webhookSecretContext(tenantId: string) {
   return { tenantId, connectionId: `tenant:${tenantId}`, field: 'webhook_secret' };
 }
 
 export function sealWebhookSecret(keyring: Keyring, tenantId: string, secret: string): string {
-  return sealSecret(keyring, secret, secretContext(tenantId));
+  return sealSecret(keyring, secret, webhookSecretContext(tenantId));
 }
 
 export function openWebhookSecret(keyring: Keyring, tenantId: string, sealed: string): string {
-  return openSecret(keyring, sealed, secretContext(tenantId));
+  return openSecret(keyring, sealed, webhookSecretContext(tenantId));
 }
