@@ -357,8 +357,8 @@ try {
       note:
         `medians of ${ROUNDS} rounds (each round: ${roundRatios.join(', ')}); p99 ${single.p99Ms.toFixed(1)} ms ` +
         `(bare ${bare.p99Ms.toFixed(1)} ms); gateway CPU ${Math.round(single.cpuPerRequestUs)} µs/request; ` +
-        `all ${singleSent.toLocaleString('en')} events accepted; ` +
-        `${ratio >= 0.5 ? 'meets' : 'BELOW'} the 50% target`,
+        `all ${singleSent.toLocaleString('en')} events accepted`,
+      target: `≥ 50% of ceiling: ${ratio >= 0.5 ? 'met' : 'MISSED'}`,
     },
     {
       scenario: `ingest, ${BATCH_EVENTS} events per request (${CONNECTIONS} connections)`,
@@ -367,9 +367,9 @@ try {
       unit: 'events/s',
       note:
         `ceiling = Redis alone creating the ${destinationIds.length} dedup keys of each event (SET NX EX, nothing else); ` +
-        `target ${TARGET_EVENTS_PER_SECOND.toLocaleString('en')} events/s (${Math.round((100 * batched.acceptedPerSecond) / TARGET_EVENTS_PER_SECOND)}%); ` +
         `median of ${ROUNDS} rounds; p99 ${batched.p99Ms.toFixed(1)} ms; ${batched.perSecond.toFixed(0)} req/s; ` +
         `gateway CPU ${(batched.cpuPerRequestUs / BATCH_EVENTS).toFixed(1)} µs/event; every event accepted`,
+      target: `${TARGET_EVENTS_PER_SECOND.toLocaleString('en')} events/s: ${Math.round((100 * batched.acceptedPerSecond) / TARGET_EVENTS_PER_SECOND)}%`,
     },
     deliveryRow,
   );

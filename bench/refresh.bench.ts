@@ -31,6 +31,15 @@ const { config, logger, prefix, db, redis, workerRedis, producer } = context;
 const simulator = { url: context.simulatorUrl };
 const rows: BenchRow[] = [];
 
+/**
+ * DESIGN §7: under 5 s for 100,000 due connections. A smaller run is not judged: its fixed costs would make
+ * any pro-rata share of the target meaningless.
+ */
+function sweepTarget(sweepMs: number): string {
+  if (CONNECTIONS < 100_000) return `< 5 s at 100,000 due: not judged at ${CONNECTIONS.toLocaleString('en')}`;
+  return `< 5,000 ms: ${sweepMs < 5_000 ? 'met' : 'MISSED'}`;
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -105,7 +114,9 @@ try {
     figure: sweepMs,
     ceiling: addMs,
     unit: 'ms',
-    note: `${sweepMs < 5_000 ? 'meets' : 'ABOVE'} the 5 s target; ceiling = BullMQ addBulk of as many jobs alone`,
+    // DESIGN §7: the sweep is judged on its absolute time; the addBulk figure shows how much of it is BullMQ's.
+    target: sweepTarget(sweepMs),
+    note: 'ceiling = BullMQ addBulk of as many jobs alone',
   });
 
   const deps: WorkerDeps = { db, producer, logger, redis, config, metrics: createMetricsRegistry('bench') };
