@@ -1,2 +1,3 @@
 export { AppError, isAppError } from './app-error.ts';
 export { type Err, err, type Ok, ok, type Result } from './result.ts';
+export { isDependencyUnavailable, isUnreachableError } from './unavailable.ts';

@@ -2,6 +2,7 @@
 // each tenant under its share of running jobs, pick the handler by job name, and give it a logger bound
 // to the job's ids.
 
+import { isDependencyUnavailable } from '@adsync/errors';
 import type { Logger } from '@adsync/logging';
 import { jobDefinition, type QueueName, type TenantFairness } from '@adsync/queues';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
@@ -36,6 +37,24 @@ function capRetryDelayMs(): number {
   return 200 + Math.floor(Math.random() * 300);
 }
 
+/**
+ * How long a job waits while Postgres or Redis is down or restarting. Such an outage is nobody's failure
+ * and can outlast every backoff of a job's attempts (a 30-second Postgres restart would exhaust five), so
+ * the job waits it out instead of failing for good.
+ */
+function outageRetryDelayMs(): number {
+  return 3_000 + Math.floor(Math.random() * 2_000);
+}
+
+/** A reason to run the job again later without using one of its attempts, or undefined. */
+function postponement(error: unknown): { delayMs: number; reason: string } | undefined {
+  if (error instanceof RetryLaterError) return { delayMs: error.delayMs, reason: error.message };
+  if (isDependencyUnavailable(error)) {
+    return { delayMs: outageRetryDelayMs(), reason: `a dependency is unavailable: ${(error as Error).message}` };
+  }
+  return undefined;
+}
+
 export function createJobProcessor(consumer: QueueConsumer, logger: Logger, signal: AbortSignal, cap?: TenantCap) {
   return async (job: Job, token?: string): Promise<unknown> => {
     const handler = consumer.handlers[job.name];
@@ -66,9 +85,10 @@ export function createJobProcessor(consumer: QueueConsumer, logger: Logger, sign
     try {
       return await handler(context);
     } catch (error) {
-      if (!(error instanceof RetryLaterError)) throw error;
-      context.logger.info({ delayMs: error.delayMs, reason: error.message }, 'job postponed');
-      await job.moveToDelayed(Date.now() + error.delayMs, token);
+      const later = postponement(error);
+      if (later === undefined) throw error;
+      context.logger.info(later, 'job postponed');
+      await job.moveToDelayed(Date.now() + later.delayMs, token);
       throw new DelayedError();
     } finally {
       if (capped) await cap.fairness.freeSlot(consumer.queue, tenantId, job.id ?? '');

@@ -14,6 +14,13 @@ import type { QueueConsumer, WorkerDeps } from './job-handlers.ts';
 import { createJobProcessor } from './job-processor.ts';
 import { createJobMetrics } from './worker-metrics.ts';
 
+/**
+ * A job whose worker died under it (a deploy, an eviction, an OOM kill) runs again up to this many times
+ * before it fails for good. Every job is idempotent; BullMQ's default of 1 fails a long Klaviyo sync that
+ * two rolling restarts in a row happen to hit.
+ */
+const MAX_STALLED_RUNS = 3;
+
 export interface WorkerRuntimeOptions {
   app: string;
   deps: WorkerDeps;
@@ -63,6 +70,7 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
           connection: options.workerConnection,
           prefix: options.prefix,
           concurrency: consumer.concurrency ?? options.concurrency,
+          maxStalledCount: MAX_STALLED_RUNS,
           ...(options.jobLockMs === undefined
             ? {}
             : { lockDuration: options.jobLockMs, stalledInterval: options.jobLockMs }),

@@ -1,7 +1,7 @@
 // One JSON error shape for every failure: { "error": { "code", "message" } }. Codes are stable and
 // lower_snake_case; messages say what to fix; internals and secrets never reach the client.
 
-import { isAppError } from '@adsync/errors';
+import { isAppError, isDependencyUnavailable } from '@adsync/errors';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface ErrorBody {
@@ -11,6 +11,9 @@ export interface ErrorBody {
 export function errorBody(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
+
+/** What a 503 tells clients to wait while Postgres or Redis is down or restarting. */
+const RETRY_AFTER_OUTAGE_SECONDS = 5;
 
 const CODES_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
@@ -36,6 +39,18 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (status < 500) {
       const code = CODES_BY_STATUS[status] ?? 'bad_request';
       return reply.status(status).send(errorBody(code, error.message));
+    }
+    if (isDependencyUnavailable(error)) {
+      request.log.warn({ err: error }, 'request failed: Postgres or Redis is unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', String(RETRY_AFTER_OUTAGE_SECONDS))
+        .send(
+          errorBody(
+            'service_unavailable',
+            `adsync cannot reach its database or queue right now (request ${request.id}). Retry in a few seconds.`,
+          ),
+        );
     }
     request.log.error({ err: error }, 'request failed');
     return reply
