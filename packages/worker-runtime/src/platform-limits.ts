@@ -6,7 +6,7 @@
 
 import type { RateLimitsConfig } from '@adsync/config';
 import { Counter, type Registry } from 'prom-client';
-import type { LimitScope, RateLimiter } from './rate-limiter.ts';
+import { type LimitScope, type RateLimiter, UNCOUNTED } from './rate-limiter.ts';
 
 export interface PlatformCall {
   provider: string;
@@ -23,7 +23,22 @@ function windowsOf(key: string, budgets: Budgets): LimitScope[] {
   return (Array.isArray(budgets) ? budgets : [budgets]).map((budget) => ({ key, ...budget }));
 }
 
+/**
+ * Every scope the call counts against, and every other scope a platform signal could pause for it (app,
+ * endpoint, account, account endpoint): a platform may throttle a scope we keep no budget for (TikTok's
+ * app-wide 40100 while we budget per endpoint), and that pause must still hold the call back.
+ */
 export function scopesFor(limits: RateLimitsConfig, call: PlatformCall): LimitScope[] {
+  const scopes = budgetedScopesFor(limits, call);
+  const pausable = [`${call.provider}:app`, `${call.provider}:endpoint:${call.endpoint}`];
+  if (call.account !== undefined) pausable.push(`${call.provider}:account:${call.account}`, accountEndpointKey(call));
+  for (const key of pausable) {
+    if (!scopes.some((scope) => scope.key === key)) scopes.push({ key, limit: UNCOUNTED, windowMs: 1_000 });
+  }
+  return scopes;
+}
+
+function budgetedScopesFor(limits: RateLimitsConfig, call: PlatformCall): LimitScope[] {
   const platform = limits[call.provider as keyof RateLimitsConfig];
   if (platform === undefined) return [];
   const scopes: LimitScope[] = [];

@@ -8,12 +8,16 @@ import type { Redis } from 'ioredis';
 export interface LimitScope {
   /** e.g. `tiktok:app` or `meta:account:act_123`. */
   key: string;
+  /** Calls per window; UNCOUNTED for a scope without a budget whose pauses (`block`) still apply. */
   limit: number;
   windowMs: number;
 }
 
-// KEYS: per scope, its window counter then its block key. ARGV: now, then limit and window per scope.
-// Returns 0 when taken, else milliseconds to wait.
+/** The limit of a scope that has no budget of ours but that a platform may still pause. */
+export const UNCOUNTED = -1;
+
+// KEYS: per scope, its window counter then its block key. ARGV: now, then limit and window per scope (a
+// negative limit: uncounted, only its block applies). Returns 0 when taken, else milliseconds to wait.
 const TAKE = `
 local now = tonumber(ARGV[1])
 local scopes = #KEYS / 2
@@ -21,16 +25,18 @@ local wait = 0
 for i = 1, scopes do
   local blocked = tonumber(redis.call('get', KEYS[2 * i]) or '0')
   if blocked > now then wait = math.max(wait, blocked - now) end
+  local limit = tonumber(ARGV[2 * i])
   local window = tonumber(ARGV[2 * i + 1])
-  local count = tonumber(redis.call('get', KEYS[2 * i - 1]) or '0')
-  if count >= tonumber(ARGV[2 * i]) then
+  if limit >= 0 and tonumber(redis.call('get', KEYS[2 * i - 1]) or '0') >= limit then
     wait = math.max(wait, window - (now % window))
   end
 end
 if wait > 0 then return wait end
 for i = 1, scopes do
-  redis.call('incr', KEYS[2 * i - 1])
-  redis.call('pexpire', KEYS[2 * i - 1], tonumber(ARGV[2 * i + 1]) * 2)
+  if tonumber(ARGV[2 * i]) >= 0 then
+    redis.call('incr', KEYS[2 * i - 1])
+    redis.call('pexpire', KEYS[2 * i - 1], tonumber(ARGV[2 * i + 1]) * 2)
+  end
 end
 return 0`;
 
