@@ -4,7 +4,7 @@
 // - refreshes: every refreshing connection is active, its access token current, and what we stored is what
 //   the platform considers live (the access token answers, the refresh token refreshes);
 // - spend: the stored rows of every backfilled day equal the platform's truth at every grain, none twice;
-// - jobs: nothing left waiting, active or retrying once the fleet had time to settle.
+// - jobs: nothing left waiting, retrying, or active without a worker on it, once the fleet had time to settle.
 
 import { type ConnectionKey, openTokenSet, type PlatformClients } from '@adsync/connections';
 import type { Keyring } from '@adsync/crypto';
@@ -229,9 +229,10 @@ export function checkJobs(settled: { backlog: Backlog; settled: boolean; tookMs:
   for (const [name, queue] of Object.entries(settled.backlog.queues)) {
     const left = queue.waiting + queue.active + queue.prioritized + queue.retrying;
     figures[`${name}: failed for good`] = queue.failed === 0 ? 0 : `${queue.failed} (${queue.failedFor.join('; ')})`;
+    if (queue.running > 0) figures[`${name}: still running (a worker holds its lock)`] = queue.running;
     if (left > 0) {
       problems.push(
-        `${name}: ${queue.waiting} waiting, ${queue.active} active, ${queue.prioritized} prioritized, ${queue.retrying} retrying`,
+        `${name}: ${queue.waiting} waiting, ${queue.active} active without a live lock or for over 5 minutes, ${queue.prioritized} prioritized, ${queue.retrying} retrying`,
       );
     }
   }

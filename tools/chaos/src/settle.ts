@@ -1,6 +1,8 @@
-// After the faults stop, the fleet gets time to finish what it accepted. Settled means: no job waiting,
-// active or prioritized on any queue, no retry waiting in `delayed` (only the schedulers' next ticks), and
-// no event left in any destination's buffer. What remains at the timeout is what the checks call stuck.
+// After the faults stop, the fleet gets time to finish what it accepted. Settled means: no job waiting or
+// prioritized on any queue, no retry waiting in `delayed` (only the schedulers' next ticks), no active job
+// without a live lock (its worker died and nobody has taken it back yet), and no event left in any
+// destination's buffer. An active job whose worker still renews its lock is running, not stuck (a Klaviyo
+// sync paced by Klaviyo's low tiers takes minutes); one running longer than STUCK_AFTER_MS is stuck.
 
 import type { Db } from '@adsync/db';
 import { QUEUE_NAMES } from '@adsync/queues';
@@ -11,11 +13,24 @@ export interface Backlog {
   /** Per queue: jobs that still have work to do (waiting, active, prioritized, delayed retries). */
   queues: Record<
     string,
-    { waiting: number; active: number; prioritized: number; retrying: number; failed: number; failedFor: string[] }
+    {
+      waiting: number;
+      /** Active with a live lock and not for longer than STUCK_AFTER_MS: a worker is on it. */
+      running: number;
+      /** Active without a live lock, or for longer than STUCK_AFTER_MS. */
+      active: number;
+      prioritized: number;
+      retrying: number;
+      failed: number;
+      failedFor: string[];
+    }
   >;
   /** Events accepted and neither delivered nor dead-lettered, per destination. */
   eventsWaiting: number;
 }
+
+/** A job this long in `active` is stuck, lock or not: nothing the chaos run starts takes that long. */
+export const STUCK_AFTER_MS = 5 * 60_000;
 
 const isSchedulerTick = (jobId: string | undefined) => jobId?.startsWith('repeat:') === true;
 
@@ -27,9 +42,15 @@ export async function readBacklog(redis: Redis, db: Db, prefix: string): Promise
       const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'failed', 'waiting-children');
       const delayed = await queue.getDelayed();
       const failed = await queue.getFailed(0, 49);
+      let running = 0;
+      for (const job of await queue.getActive()) {
+        const locked = (await redis.exists(`${prefix}:${name}:${job.id}:lock`)) === 1;
+        if (locked && Date.now() - (job.processedOn ?? 0) < STUCK_AFTER_MS) running += 1;
+      }
       queues[name] = {
         waiting: (counts.waiting ?? 0) + (counts['waiting-children'] ?? 0),
-        active: counts.active ?? 0,
+        running,
+        active: (counts.active ?? 0) - running,
         prioritized: counts.prioritized ?? 0,
         retrying: delayed.filter((job) => !isSchedulerTick(job.id)).length,
         failed: counts.failed ?? 0,
