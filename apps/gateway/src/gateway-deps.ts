@@ -23,6 +23,8 @@ export interface GatewayDeps {
     | 'EVENTS_DEDUP_HOURS'
     | 'EVENTS_LINGER_MS'
     | 'EVENTS_BATCH_SIZE'
+    | 'REFRESH_MARGIN_SECONDS'
+    | 'HEALTH_CHECK_INTERVAL_SECONDS'
   >;
   logger: Logger;
   db: Db;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN, DEV_TENANT_API_KEY } from './dev-defaults.ts';
 import {
+  credentialTimingFields,
   cryptoFields,
   databaseFields,
   encryptionKeysField,
@@ -78,6 +79,7 @@ export const gatewayConfigSchema = z
     ...oauthStateFields,
     ...shutdownFields,
     ...gatewayFields,
+    ...credentialTimingFields,
     ...spendFields,
     ...eventFields,
     ...providerFields,

@@ -133,8 +133,9 @@ export const workerFields = (defaultHealthPort: number) => ({
   TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
-/** When credentials are renewed and checked (worker-refresh; other workers use the margin on demand). */
-export const refreshFields = {
+/** When credentials are renewed and checked: the gateway plans a new connection's first check, workers
+ * the ones after it (and renew a due token on demand). */
+export const credentialTimingFields = {
   /** Refresh an expiring access token this long before it expires (Google, Klaviyo OAuth). */
   REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** How often credentials that cannot be refreshed (Meta, TikTok long-term, Klaviyo keys) are checked. */
@@ -144,6 +145,11 @@ export const refreshFields = {
     .min(60)
     .max(7 * 86_400)
     .default(86_400),
+};
+
+/** worker-refresh: the credential timing, and how often it looks for due connections. */
+export const refreshFields = {
+  ...credentialTimingFields,
   /** How often the sweep looks for due connections. */
   REFRESH_SWEEP_EVERY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
 };

@@ -10,7 +10,8 @@ export interface ConnectionKey {
   connectionId: string;
 }
 
-/** The credential columns of a connection for a fresh token set (refresh scheduling included). */
+/** The credential columns of a connection for a fresh token set (its next check is planned by the caller:
+ * refresh-policy.ts). */
 export function sealedTokenColumns(keyring: Keyring, key: ConnectionKey, tokens: TokenSet): ConnectionUpdate {
   const seal = (value: string, field: string) => sealSecret(keyring, value, { ...key, field });
   return {
@@ -19,7 +20,6 @@ export function sealedTokenColumns(keyring: Keyring, key: ConnectionKey, tokens:
     api_key_ciphertext: null,
     access_token_expires_at: tokens.accessTokenExpiresAt,
     refresh_token_expires_at: tokens.refreshTokenExpiresAt,
-    next_refresh_at: nextRefreshAt(tokens.accessTokenExpiresAt),
     scopes: [...tokens.scopes],
     external_user_id: tokens.externalUserId,
   };
@@ -32,7 +32,6 @@ export function sealedApiKeyColumns(keyring: Keyring, key: ConnectionKey, apiKey
     refresh_token_ciphertext: null,
     access_token_expires_at: null,
     refresh_token_expires_at: null,
-    next_refresh_at: null,
   };
 }
 
@@ -48,18 +47,6 @@ export const WIPED_CREDENTIALS: ConnectionUpdate = {
 
 export function openCredential(keyring: Keyring, key: ConnectionKey, field: string, sealed: string): string {
   return openSecret(keyring, sealed, { ...key, field });
-}
-
-/**
- * When the refresh sweep should renew the access token: a tenth of its remaining life before expiry (at
- * least a minute, at most a day), so an hour-long Google token renews ~6 minutes early and a 60-day Meta
- * token a day early. Tokens without expiry are never due.
- */
-export function nextRefreshAt(expiresAt: Date | null, now = Date.now()): Date | null {
-  if (expiresAt === null) return null;
-  const remaining = expiresAt.getTime() - now;
-  const lead = Math.min(86_400_000, Math.max(60_000, remaining / 10));
-  return new Date(expiresAt.getTime() - lead);
 }
 
 /** A connection's OAuth credentials, opened; undefined when it holds none (a Klaviyo key, a wiped one). */

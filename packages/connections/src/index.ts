@@ -1,6 +1,5 @@
 export {
   type ConnectionKey,
-  nextRefreshAt,
   openCredential,
   openTokenSet,
   sealedApiKeyColumns,
@@ -32,8 +31,10 @@ export {
   type CredentialPlan,
   EXPIRY_WARNING_DAYS,
   expiryWarningDue,
+  firstCredentialCheckAt,
   planCredentials,
   type RefreshTiming,
+  refreshTimingFrom,
 } from './refresh/refresh-policy.ts';
 export { connectionsBeingRefreshed, createSingleFlight, type SingleFlight } from './refresh/single-flight.ts';
 export { enqueueDueRefreshes } from './refresh/sweep.ts';

@@ -3,7 +3,7 @@
 // event. Then, once committed, the first syncs when the connection is active.
 
 import { randomUUID } from 'node:crypto';
-import type { ConnectionKey } from '@adsync/connections';
+import { type ConnectionKey, firstCredentialCheckAt, refreshTimingFrom } from '@adsync/connections';
 import {
   type Connection,
   type ConnectionUpdate,
@@ -60,14 +60,25 @@ export async function storeConnection(
             last_error_message: `These permissions were declined: ${input.missingScopes.join(', ')}. Reconnect and allow them.`,
             last_error_at: new Date(),
           };
+    const credentials = input.credentials(key);
+    const now = Date.now();
     const connection = await updateConnection(trx, key, {
-      ...input.credentials(key),
+      ...credentials,
+      next_refresh_at: firstCredentialCheckAt(
+        {
+          provider: input.provider,
+          accessTokenExpiresAt: credentials.access_token_expires_at ?? null,
+          hasRefreshToken: credentials.refresh_token_ciphertext != null,
+        },
+        refreshTimingFrom(deps.config),
+        now,
+      ),
       ...scopeWarning,
       auth_method: input.authMethod,
       status: anySelected ? 'active' : 'pending',
       credentials_version: (existing?.credentials_version ?? 0) + 1,
       consecutive_failures: 0,
-      last_refreshed_at: new Date(),
+      last_refreshed_at: new Date(now),
       disconnected_at: null,
     });
     if (connection === undefined) throw new Error('the connection vanished inside its own transaction');

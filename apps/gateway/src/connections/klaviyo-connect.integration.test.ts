@@ -48,6 +48,10 @@ describe('Klaviyo private key', () => {
     const [row] = await listConnections(env.db, tenant.id);
     expect(row?.api_key_ciphertext).toMatch(/^v1\./);
     expect(row?.public_key).toBe(KLAVIYO_ACCOUNT.publicApiKey);
+    // A key never expires: the sweep checks it with Klaviyo a day later (HEALTH_CHECK_INTERVAL_SECONDS).
+    const firstCheckIn = (row?.next_refresh_at?.getTime() ?? 0) - Date.now();
+    expect(firstCheckIn).toBeGreaterThan(86_400_000 - 60_000);
+    expect(firstCheckIn).toBeLessThanOrEqual(86_400_000);
     expect(await queued()).toBe(waitingBefore + 3);
   });
 

@@ -16,6 +16,8 @@ interface PlatformCase {
   /** A grant that reaches exactly one account, and that account. */
   single: { grant: string[]; account: string };
   denialParameter: string;
+  /** How long before its access token expires a new connection is first refreshed. */
+  firstRefreshLeadMs: (tokenLifeMs: number) => number;
 }
 
 const CASES: PlatformCase[] = [
@@ -25,6 +27,8 @@ const CASES: PlatformCase[] = [
     discoveredWhenAllGranted: ['1000000011', '1000000012', '1000000013', '1000000014', '1000000015', '1000000016'],
     single: { grant: ['1000000015'], account: '1000000015' },
     denialParameter: 'error',
+    // REFRESH_MARGIN_SECONDS' default.
+    firstRefreshLeadMs: () => 600_000,
   },
   {
     provider: 'tiktok',
@@ -37,6 +41,8 @@ const CASES: PlatformCase[] = [
     ],
     single: { grant: ['7000000000000000003'], account: '7000000000000000003' },
     denialParameter: 'error',
+    // A rotating token is renewed at half its life.
+    firstRefreshLeadMs: (tokenLifeMs) => tokenLifeMs / 2,
   },
 ];
 
@@ -75,12 +81,16 @@ for (const platform of CASES) {
       }
     });
 
-    it('one account: active at once', async () => {
+    it('one account: active at once, its first refresh planned', async () => {
       const { tenant, apiKey } = await createTenantWithKey(env.db, { name: `${platform.provider} one`, keyName: 't' });
       await connectByHttp(testbed.gateway.url, apiKey, platform.provider, { accounts: platform.single.grant });
       const [connection] = await listConnections(env.db, tenant.id);
       expect(connection?.status).toBe('active');
       expect(connection?.access_token_ciphertext).toMatch(/^v1\./);
+      const issuedAt = connection?.last_refreshed_at?.getTime() ?? 0;
+      const expiresAt = connection?.access_token_expires_at?.getTime() ?? 0;
+      const lead = expiresAt - (connection?.next_refresh_at?.getTime() ?? 0);
+      expect(Math.abs(lead - platform.firstRefreshLeadMs(expiresAt - issuedAt))).toBeLessThan(5_000);
       const selected = (await listAdAccounts(env.db, { tenantId: tenant.id })).filter((row) => row.selected);
       expect(selected.map((row) => row.external_id)).toEqual([platform.single.account]);
     });

@@ -17,8 +17,9 @@ const otherProcesses: Redis[] = [];
 
 beforeAll(async () => {
   producer = createQueueProducer({ connection: env.redis, prefix: env.queuePrefix });
-  // Google tokens that live 5 minutes: inside the 10-minute margin from the start.
-  sim = await startSimulator({ port: 0 }, { google: { accessTokenSeconds: 300 } });
+  // Google tokens that live 5 minutes: inside the 10-minute margin from the start, so due at half their life.
+  // Klaviyo's live 30 seconds: shorter than the margin and than the minute a token must otherwise have left.
+  sim = await startSimulator({ port: 0 }, { google: { accessTokenSeconds: 300 }, klaviyo: { accessTokenSeconds: 30 } });
   platforms = simulatorPlatforms(sim.url);
 });
 afterAll(async () => {
@@ -27,13 +28,21 @@ afterAll(async () => {
   await sim?.close();
 });
 
-function processDeps(): RefreshDeps {
+function processDeps(now?: () => number): RefreshDeps {
   const redis = new Redis(env.redisUrl);
   otherProcesses.push(redis);
-  return refreshDepsForTest({ db: env.db, redis, lockPrefix: env.queuePrefix, producer, platforms });
+  return refreshDepsForTest({
+    db: env.db,
+    redis,
+    lockPrefix: env.queuePrefix,
+    producer,
+    platforms,
+    ...(now === undefined ? {} : { now }),
+  });
 }
 
 const tokenCalls = () => sim.context.recorder.requestCounts()['google POST /oauth2/token 200'] ?? 0;
+const klaviyoTokenCalls = () => sim.context.recorder.requestCounts()['klaviyo POST /a/oauth/token 200'] ?? 0;
 
 it('five processes asking at once for an expiring token: one refresh, one new token for all', async () => {
   const { connection, tokens } = await connectForTest(env.db, platforms, 'google', { accounts: ['1000000015'] });
@@ -44,7 +53,16 @@ it('five processes asking at once for an expiring token: one refresh, one new to
     body: JSON.stringify({ platform: 'google', route: 'POST /oauth2/token', ms: 200 }),
   });
   const before = tokenCalls();
-  const answers = await Promise.all(Array.from({ length: 5 }, () => getFreshAccessToken(processDeps(), key)));
+  // Three minutes on, past half the token's life.
+  const later = Date.now() + 180_000;
+  const answers = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      getFreshAccessToken(
+        processDeps(() => later),
+        key,
+      ),
+    ),
+  );
   await fetch(`${sim.url}/_control/faults/clear`, { method: 'POST' });
   expect(tokenCalls() - before).toBe(1);
   expect(new Set(answers).size).toBe(1);
@@ -58,4 +76,26 @@ it('a fresh token comes straight from the database; a revoked connection is refu
   expect(await getFreshAccessToken(processDeps(), key)).toBe(tokens.accessToken);
   await env.db.updateTable('connections').set({ status: 'needs_reauth' }).where('id', '=', connection.id).execute();
   await expect(getFreshAccessToken(processDeps(), key)).rejects.toMatchObject({ code: 'connection_needs_reauth' });
+});
+
+it('a platform issuing 30-second tokens: a token past half its life is renewed once, then used as it is', async () => {
+  const { connection, tokens } = await connectForTest(env.db, platforms, 'klaviyo');
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  expect(await getFreshAccessToken(processDeps(), key)).toBe(tokens.accessToken);
+
+  // 20 s on, 10 s left: due, and the renewed token has less than a minute left too.
+  const later = Date.now() + 20_000;
+  const before = klaviyoTokenCalls();
+  const renewed = await getFreshAccessToken(
+    processDeps(() => later),
+    key,
+  );
+  expect(renewed).not.toBe(tokens.accessToken);
+  expect(
+    await getFreshAccessToken(
+      processDeps(() => later),
+      key,
+    ),
+  ).toBe(renewed);
+  expect(klaviyoTokenCalls() - before).toBe(1);
 });

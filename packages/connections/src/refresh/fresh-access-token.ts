@@ -1,15 +1,15 @@
-// For every worker that calls a platform: the connection's access token, refreshed first when it expires
-// within the margin. While another process refreshes the connection, this waits for that refresh instead of
+// For every worker that calls a platform: the connection's access token, refreshed first when it is due
+// (refresh-policy.ts: within the margin of its expiry, never before half its life). While another process refreshes the connection, this waits for that refresh instead of
 // starting a second one, then reads what it stored.
 
 import { findConnection } from '@adsync/db';
 import { AppError } from '@adsync/errors';
 import { openCredential } from '../credentials.ts';
 import { type RefreshDeps, refreshConnection } from './refresh-connection.ts';
+import { refreshDueAt } from './refresh-policy.ts';
 
 const WAIT_FOR_REFRESH_MS = 30_000;
-/** After a refresh, a token that lives at least this long is good enough to use (a platform may issue
- * tokens shorter than the refresh margin). */
+/** A token due for renewal that could not be renewed yet is still used while it lives at least this long. */
 const MIN_REMAINING_MS = 60_000;
 
 async function usableToken(deps: RefreshDeps, key: { tenantId: string; connectionId: string }, now: number) {
@@ -30,9 +30,15 @@ async function usableToken(deps: RefreshDeps, key: { tenantId: string; connectio
     });
   }
   const expiresAt = connection.access_token_expires_at?.getTime();
+  const issuedAt = connection.last_refreshed_at ?? connection.created_at;
   return {
     version: connection.credentials_version,
     remainingMs: expiresAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - now,
+    // A token just issued is never due, however short the platform made it, so a short-lived token is
+    // used for half its life rather than refreshed on every call or refused.
+    due:
+      expiresAt !== undefined &&
+      now >= refreshDueAt({ provider: connection.provider, issuedAt }, expiresAt, deps.timing),
     token: () => openCredential(deps.keyring, key, field, sealed),
   };
 }
@@ -44,13 +50,13 @@ export async function getFreshAccessToken(
 ): Promise<string> {
   const now = deps.now?.() ?? Date.now();
   const current = await usableToken(deps, key, now);
-  if (current.remainingMs > deps.timing.marginMs) return current.token();
+  if (!current.due) return current.token();
   const outcome = await refreshConnection(deps, key, { force: true, ifCredentialsVersion: current.version });
   if (outcome.kind === 'skipped' && outcome.reason === 'in_flight') {
     await deps.singleFlight.waitUntilFree(key.connectionId, WAIT_FOR_REFRESH_MS);
   }
   const after = await usableToken(deps, key, now);
-  if (after.remainingMs > MIN_REMAINING_MS) return after.token();
+  if (!after.due || after.remainingMs > MIN_REMAINING_MS) return after.token();
   throw new AppError(
     'credentials_unavailable',
     'The access token is about to expire and could not be refreshed yet; the job will retry.',

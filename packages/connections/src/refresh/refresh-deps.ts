@@ -13,6 +13,7 @@ import {
 import { createPlatformClients } from '../platform-clients.ts';
 import type { RefreshDeps } from './refresh-connection.ts';
 import { registerRefreshMetrics } from './refresh-metrics.ts';
+import { refreshTimingFrom } from './refresh-policy.ts';
 import { createSingleFlight } from './single-flight.ts';
 
 /** Build once per process: the limiter registers its wait metric in the app's registry. */
@@ -29,10 +30,7 @@ export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps & { limiter: Plat
       keyPrefix: config.QUEUE_PREFIX,
       lockMs: config.WORKER_JOB_LOCK_SECONDS * 1000,
     }),
-    timing: {
-      marginMs: config.REFRESH_MARGIN_SECONDS * 1000,
-      healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_SECONDS * 1000,
-    },
+    timing: refreshTimingFrom(config),
     logger: deps.logger,
     metrics: registerRefreshMetrics(deps.metrics, deps.db),
     limiter: createPlatformLimiter(

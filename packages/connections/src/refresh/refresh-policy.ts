@@ -27,15 +27,44 @@ export interface CredentialPlan {
   at: Date;
 }
 
+/** When an expiring access token is due for renewal: TikTok's at half its life, the others `marginMs`
+ * before expiry but never before half its life. */
+export function refreshDueAt(
+  state: Pick<CredentialState, 'provider' | 'issuedAt'>,
+  expiresAt: number,
+  timing: Pick<RefreshTiming, 'marginMs'>,
+): number {
+  const halfLife = state.issuedAt.getTime() + (expiresAt - state.issuedAt.getTime()) / 2;
+  return state.provider === 'tiktok' ? halfLife : Math.max(halfLife, expiresAt - timing.marginMs);
+}
+
 export function planCredentials(state: CredentialState, timing: RefreshTiming, now: number): CredentialPlan {
   const expiresAt = state.accessTokenExpiresAt?.getTime();
   if (state.hasRefreshToken && expiresAt !== undefined) {
-    const halfLife = state.issuedAt.getTime() + (expiresAt - state.issuedAt.getTime()) / 2;
-    const at = state.provider === 'tiktok' ? halfLife : Math.max(halfLife, expiresAt - timing.marginMs);
-    return { action: 'refresh', at: new Date(at) };
+    return { action: 'refresh', at: new Date(refreshDueAt(state, expiresAt, timing)) };
   }
   const nextCheck = now + timing.healthCheckIntervalMs;
   return { action: 'health_check', at: new Date(expiresAt === undefined ? nextCheck : Math.min(nextCheck, expiresAt)) };
+}
+
+/** When a connection just authorized (connected, reconnected, a new key) gets its first refresh or check. */
+export function firstCredentialCheckAt(
+  credentials: { provider: CredentialState['provider']; accessTokenExpiresAt: Date | null; hasRefreshToken: boolean },
+  timing: RefreshTiming,
+  now: number,
+): Date {
+  return planCredentials({ ...credentials, issuedAt: new Date(now) }, timing, now).at;
+}
+
+/** The timing from an app's configuration (credentialTimingFields). */
+export function refreshTimingFrom(config: {
+  REFRESH_MARGIN_SECONDS: number;
+  HEALTH_CHECK_INTERVAL_SECONDS: number;
+}): RefreshTiming {
+  return {
+    marginMs: config.REFRESH_MARGIN_SECONDS * 1000,
+    healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_SECONDS * 1000,
+  };
 }
 
 /** Days before expiry at which the brand is warned that a token which cannot be refreshed will lapse. */

@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import { sealedTokenColumns } from '../credentials.ts';
 import { createPlatformClients, type PlatformClients } from '../platform-clients.ts';
 import type { CallLimiter, RefreshDeps } from '../refresh/refresh-connection.ts';
-import { planCredentials } from '../refresh/refresh-policy.ts';
+import { firstCredentialCheckAt } from '../refresh/refresh-policy.ts';
 import { createSingleFlight } from '../refresh/single-flight.ts';
 
 export const TEST_KEYRING: Keyring = createKeyring([{ id: 'test', key: Buffer.alloc(32, 9) }]);
@@ -48,10 +48,9 @@ export async function connectForTest(
   const tenantId = options.tenantId ?? (await createTenant(db, { name: `tenant ${randomUUID().slice(0, 8)}` })).id;
   const id = randomUUID();
   const now = Date.now();
-  const plan = planCredentials(
+  const firstCheckAt = firstCredentialCheckAt(
     {
       provider,
-      issuedAt: new Date(now),
       accessTokenExpiresAt: exchanged.value.accessTokenExpiresAt,
       hasRefreshToken: exchanged.value.refreshToken !== null,
     },
@@ -64,7 +63,7 @@ export async function connectForTest(
     { tenantId, connectionId: id },
     {
       ...sealedTokenColumns(options.keyring ?? TEST_KEYRING, { tenantId, connectionId: id }, exchanged.value),
-      next_refresh_at: options.nextRefreshAt ?? plan.at,
+      next_refresh_at: options.nextRefreshAt ?? firstCheckAt,
       last_refreshed_at: new Date(now),
     },
   );
