@@ -88,6 +88,7 @@ export {
   findListJob,
   insertListJob,
   listListJobs,
+  listsCreatedByListJobs,
   updateListJob,
 } from './repositories/klaviyo-list-jobs.repository.ts';
 export {

@@ -4,9 +4,11 @@
 // Klaviyo answers a subscription job with 202 and offers no way to read it back, so the job is submitted once
 // and then the list is looked at (by the profiles' emails and phone numbers) every few seconds until every
 // profile is in (or out), or until the deadline, when what was seen is recorded as `incomplete`. The
-// profiles stay sealed in the row until then and are wiped when the job is settled. (A worker that dies
-// between creating a list in Klaviyo and recording it creates it again on the retry: Klaviyo has no
-// idempotency key for lists.)
+// profiles stay sealed in the row until then and are wiped when the job is settled.
+//
+// Klaviyo has no idempotency key for creating a list, so a create_list job is marked `submitted` before it
+// asks, and a run that finds it so (the worker died before recording the list) first looks for a list of
+// that name created since, that no other job recorded, and adopts it instead of creating a second one.
 
 import { randomUUID } from 'node:crypto';
 import { refreshConnection } from '@adsync/connections';
@@ -18,13 +20,16 @@ import {
   findListJob,
   type KlaviyoListJob,
   type KlaviyoListJobUpdate,
+  listsCreatedByListJobs,
   updateListJob,
 } from '@adsync/db';
 import { AppError } from '@adsync/errors';
 import {
   createKlaviyoList,
+  type KlaviyoGroup as KlaviyoList,
   type KlaviyoReader,
   type ListProfile,
+  listKlaviyoListsCreatedAfter,
   listMembersAmong,
   type ProviderError,
   type ProviderResult,
@@ -38,6 +43,8 @@ import type { KlaviyoSyncDeps } from './sync-klaviyo.ts';
 export const LIST_JOB_POLL_MS = 5_000;
 /** How long after submission a job may take before it is settled with what was seen. */
 export const LIST_JOB_DEADLINE_MS = 15 * 60_000;
+/** How far apart Klaviyo's clock and ours may be when a retried create_list looks for the list it made. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 const PROFILES_FIELD = 'klaviyo_list_profiles';
 const SETTLED = new Set(['completed', 'incomplete', 'failed']);
@@ -196,15 +203,42 @@ async function createList(
   job: KlaviyoListJob,
   reader: KlaviyoReader,
 ): Promise<KlaviyoListJobUpdate> {
-  if (job.list_name === null) throw new ListJobFailure('invalid_job', 'A create_list job has no list name.', true);
-  const created = await value(deps, job, await createKlaviyoList(reader, job.list_name));
+  const name = job.list_name?.trim();
+  if (name === undefined) throw new ListJobFailure('invalid_job', 'A create_list job has no list name.', true);
+  let list =
+    job.status === 'submitted' && job.submitted_at !== null
+      ? await listMadeByEarlierRun(deps, job, reader, name, job.submitted_at)
+      : undefined;
+  if (list === undefined) {
+    await updateListJob(deps.db, job.id, { status: 'submitted', submitted_at: new Date(deps.now?.() ?? Date.now()) });
+    list = await value(deps, job, await createKlaviyoList(reader, name));
+  }
   const group = await addKlaviyoList(deps.db, {
     tenantId: job.tenant_id,
     connectionId: job.connection_id,
-    externalId: created.id,
-    name: created.name,
-    createdAt: new Date(created.created),
-    updatedAt: new Date(created.updated),
+    externalId: list.id,
+    name: list.name,
+    createdAt: new Date(list.created),
+    updatedAt: new Date(list.updated),
   });
   return { status: 'completed', group_id: group.id, finished_at: new Date() };
+}
+
+/** The list an earlier run of this job created at Klaviyo but did not live to record, if there is one. */
+async function listMadeByEarlierRun(
+  deps: ListJobDeps,
+  job: KlaviyoListJob,
+  reader: KlaviyoReader,
+  name: string,
+  submittedAt: Date,
+): Promise<KlaviyoList | undefined> {
+  const since = new Date(submittedAt.getTime() - CLOCK_SKEW_MS);
+  const named = (await value(deps, job, await listKlaviyoListsCreatedAfter(reader, since))).filter(
+    (list) => list.name === name,
+  );
+  const taken = await listsCreatedByListJobs(deps.db, {
+    connectionId: job.connection_id,
+    externalIds: named.map((list) => list.id),
+  });
+  return named.find((list) => !taken.has(list.id));
 }

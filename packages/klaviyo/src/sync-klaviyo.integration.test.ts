@@ -15,6 +15,7 @@ import {
   type Connection,
   createTenant,
   findConnection,
+  findKlaviyoGroup,
   findListJob,
   insertConnection,
   insertListJob,
@@ -24,15 +25,17 @@ import {
   listSegmentChanges,
   listSegmentMembers,
   updateConnection,
+  updateListJob,
   upsertAdAccounts,
 } from '@adsync/db';
 import { createLogger } from '@adsync/logging';
-import { simulatorProviderSettings } from '@adsync/providers';
+import { createKlaviyoList, listKlaviyoListsCreatedAfter, simulatorProviderSettings } from '@adsync/providers';
 import { createQueueProducer, type QueueProducer } from '@adsync/queues';
 import { KLAVIYO_PRIVATE_KEYS, type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { useTestEnvironment } from '@adsync/testing';
 import { createPlatformLimiter, createRateLimiter, RetryLaterError } from '@adsync/worker-runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { klaviyoReaderFor } from './klaviyo-reader.ts';
 import { LIST_JOB_DEADLINE_MS, runListJob, sealListProfiles } from './list-jobs.ts';
 import { type KlaviyoSyncDeps, syncKlaviyo } from './sync-klaviyo.ts';
 
@@ -329,6 +332,45 @@ describe('Klaviyo list jobs', () => {
       kind: 'skipped',
       reason: 'already_settled',
     });
+  });
+
+  it('create_list: a retry after a worker died between creating the list and recording it adopts that list', async () => {
+    const connection = await keyConnection();
+    const tenantId = connection.tenant_id;
+    const createListJob = async (name: string) => {
+      const id = randomUUID();
+      await insertListJob(env.db, { id, tenantId, connectionId: connection.id, kind: 'create_list', listName: name });
+      return id;
+    };
+    // Klaviyo itself, as the worker sees it.
+    const reader = await klaviyoReaderFor(syncDeps(), connection);
+    const since = new Date(Date.now() - 60_000);
+    const klaviyoListsNamed = async (name: string) => {
+      const created = await listKlaviyoListsCreatedAfter(reader, since);
+      if (!created.ok) throw new Error(created.error.message);
+      return created.value.filter((list) => list.name === name).map((list) => list.id);
+    };
+    // The first run marked the job submitted and Klaviyo made the list; the worker died before recording it.
+    const crashed = await createListJob('Spring drop');
+    await updateListJob(env.db, crashed, { status: 'submitted', submitted_at: new Date() });
+    const made = await createKlaviyoList(reader, 'Spring drop');
+    if (!made.ok) throw new Error(made.error.message);
+    const madeByCrashedRun = made.value.id;
+    expect(await runListJob(syncDeps(), { tenantId, listJobId: crashed }, { isLast: false })).toEqual({
+      kind: 'settled',
+      status: 'completed',
+    });
+    expect(await klaviyoListsNamed('Spring drop')).toEqual([madeByCrashedRun]);
+    const adopted = await findListJob(env.db, { tenantId, id: crashed });
+    const group = await findKlaviyoGroup(env.db, { tenantId, id: adopted?.group_id ?? '' });
+    expect(group?.external_id).toBe(madeByCrashedRun);
+
+    // A second job for a list of the same name gets a list of its own: the first one is taken.
+    const second = await createListJob('Spring drop');
+    await runListJob(syncDeps(), { tenantId, listJobId: second }, { isLast: false });
+    const both = await klaviyoListsNamed('Spring drop');
+    expect(both).toHaveLength(2);
+    expect((await findListJob(env.db, { tenantId, id: second }))?.status).toBe('completed');
   });
 
   it('a deleted key fails the job at once as needs_reauth', async () => {

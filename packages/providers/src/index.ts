@@ -14,6 +14,7 @@ export {
   type KlaviyoTier,
   listKlaviyoCatalogItems,
   listKlaviyoLists,
+  listKlaviyoListsCreatedAfter,
   listKlaviyoSegments,
   rateLimitUsage,
 } from './klaviyo/klaviyo.groups.ts';

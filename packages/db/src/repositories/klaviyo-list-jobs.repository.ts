@@ -100,3 +100,20 @@ export async function addKlaviyoList(
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** Of these Klaviyo list ids, the ones a create_list job of the connection already recorded as its list. */
+export async function listsCreatedByListJobs(
+  db: Db,
+  filter: { connectionId: string; externalIds: readonly string[] },
+): Promise<Set<string>> {
+  if (filter.externalIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('klaviyo_list_jobs')
+    .innerJoin('klaviyo_groups', 'klaviyo_groups.id', 'klaviyo_list_jobs.group_id')
+    .select('klaviyo_groups.external_id')
+    .where('klaviyo_list_jobs.connection_id', '=', filter.connectionId)
+    .where('klaviyo_list_jobs.kind', '=', 'create_list')
+    .where('klaviyo_groups.external_id', 'in', [...filter.externalIds])
+    .execute();
+  return new Set(rows.map((row) => row.external_id));
+}

@@ -171,9 +171,10 @@ async function listGroups(
   reader: KlaviyoReader,
   endpoint: 'lists' | 'segments',
   type: 'list' | 'segment',
+  query: Record<string, string> = {},
 ): Promise<ProviderResult<KlaviyoGroup[]>> {
   const groups: KlaviyoGroup[] = [];
-  const url = apiUrl(reader.settings, endpoint, { [`fields[${type}]`]: 'name,created,updated' });
+  const url = apiUrl(reader.settings, endpoint, { [`fields[${type}]`]: 'name,created,updated', ...query });
   const read = await forEachPage(reader, endpoint, url, groupPage, `list ${endpoint}`, (page) => {
     for (const item of page) groups.push({ id: item.id, ...item.attributes });
   });
@@ -183,6 +184,15 @@ async function listGroups(
 /** Every list of the account (10 per page). */
 export function listKlaviyoLists(reader: KlaviyoReader): Promise<ProviderResult<KlaviyoGroup[]>> {
   return listGroups(reader, 'lists', 'list');
+}
+
+/** The lists created after `since` (Klaviyo filters on `created`; seconds are its finest grain). */
+export function listKlaviyoListsCreatedAfter(
+  reader: KlaviyoReader,
+  since: Date,
+): Promise<ProviderResult<KlaviyoGroup[]>> {
+  const at = since.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return listGroups(reader, 'lists', 'list', { filter: `greater-than(created,${at})` });
 }
 
 /** Every segment of the account (10 per page). */
