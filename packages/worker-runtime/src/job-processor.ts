@@ -1,6 +1,7 @@
 // Turns a consumer's handlers into a BullMQ processor: parse the payload with the catalog schema, keep
-// each tenant under its share of running jobs, pick the handler by job name, and give it a logger bound
-// to the job's ids.
+// each tenant under its share of running jobs, pick the handler by job name, give it a logger bound to the
+// job's ids, and log how each run ended (`job done` with its duration and result; failures are logged by
+// the worker's `failed` listener).
 
 import { isDependencyUnavailable } from '@adsync/errors';
 import type { Logger } from '@adsync/logging';
@@ -82,8 +83,13 @@ export function createJobProcessor(consumer: QueueConsumer, logger: Logger, sign
       logger: logger.child({ queue: consumer.queue, job: job.name, jobId: job.id, ...ids }),
       signal,
     };
+    const startedAt = performance.now();
+    context.logger.debug({ attempt: job.attemptsMade + 1 }, 'job started');
     try {
-      return await handler(context);
+      const result = await handler(context);
+      // What a handler returns is stored with the job for Bull Board, so it holds counts, never secrets.
+      context.logger.info({ durationMs: Math.round(performance.now() - startedAt), result }, 'job done');
+      return result;
     } catch (error) {
       const later = postponement(error);
       if (later === undefined) throw error;

@@ -3,17 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseEnv, workerConfigSchema } from '@adsync/config';
-import { createLogger } from '@adsync/logging';
 import { createMetricsRegistry } from '@adsync/metrics';
 import { createQueueProducer, createRedisConnection, type QueueProducer } from '@adsync/queues';
-import { useTestEnvironment } from '@adsync/testing';
+import { createCapturingLogger, useTestEnvironment } from '@adsync/testing';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { consume, createWorkerRuntime, type JobContext, type WorkerRuntime } from './index.ts';
 
 const env = useTestEnvironment();
-const logger = createLogger({ name: 'runtime-test', level: 'silent', format: 'json' });
+const { logger, lines: logLines } = createCapturingLogger('runtime-test', 'info');
 const tenantId = '11111111-1111-4111-8111-111111111111';
 const connectionId = '22222222-2222-4222-8222-222222222222';
 
@@ -101,6 +100,19 @@ describe('worker runtime', () => {
       .split('\n')
       .find((line) => line.startsWith('adsync_job_duration_seconds_count') && line.includes('outcome="completed"'));
     expect(durationCount).toMatch(/ 1$/);
+
+    // One line says how the run ended, with the job's ids, its duration and what it returned.
+    const done = logLines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'job done');
+    expect(done).toEqual([
+      expect.objectContaining({
+        queue: 'refresh',
+        job: 'refresh-connection',
+        tenantId,
+        connectionId,
+        durationMs: expect.any(Number),
+        result: { refreshed: true },
+      }),
+    ]);
   });
 
   it('fails a job with an invalid payload at once, without retries, saying which field', async () => {

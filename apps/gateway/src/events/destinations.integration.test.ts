@@ -6,19 +6,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { openSecret } from '@adsync/crypto';
 import { createTenantWithKey, listConnections } from '@adsync/db';
-import { createLogger } from '@adsync/logging';
+import { createCapturingLogger } from '@adsync/testing';
 import { expect, it } from 'vitest';
 import { api, connectByHttp } from '../testing/connect-client.ts';
 import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
-const lines: string[] = [];
+const { logger, lines } = createCapturingLogger('gateway');
 const testbed = useGatewayWithSimulator({
-  logger: createLogger({
-    name: 'gateway',
-    level: 'trace',
-    format: 'json',
-    destination: { write: (line: string) => lines.push(line) },
-  }),
+  logger,
 });
 const { env } = testbed;
 const PATH = '/v1/events/destinations';

@@ -4,12 +4,11 @@
 // and only the caller's rows.
 
 import { createTenantWithKey, KLAVIYO_SYNC_SCOPES, listConnections } from '@adsync/db';
-import { KLAVIYO_ACCOUNT, KLAVIYO_PRIVATE_KEYS, type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
+import { KLAVIYO_ACCOUNT, KLAVIYO_PRIVATE_KEYS } from '@adsync/simulator';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api, connectByHttp } from '../testing/connect-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 import {
   anyString,
   type BodyText,
@@ -27,30 +26,10 @@ import {
   snapshotDatabase,
 } from './fuzz-support.ts';
 
-const env = useTestEnvironment();
 // Klaviyo's rate limits raised a hundredfold: the fuzzer checks keys far faster than a person would, and a
 // throttled Klaviyo (503 klaviyo_unavailable) says nothing about how the gateway treats its input.
-let sim: RunningSimulator | undefined;
-let gateway: TestGateway | undefined;
-const testbed = {
-  get gateway(): TestGateway {
-    if (gateway === undefined) throw new Error('the gateway starts in beforeAll');
-    return gateway;
-  },
-};
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 }, { klaviyo: { rateLimitDivisor: 0.01 } });
-  gateway = await startTestGateway({
-    db: env.db,
-    redisUrl: env.redisUrl,
-    queuePrefix: env.queuePrefix,
-    simulatorUrl: sim.url,
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+const testbed = useGatewayWithSimulator({ simulator: { klaviyo: { rateLimitDivisor: 0.01 } } });
+const { env } = testbed;
 const META_ACCOUNTS = ['act_1000000001', 'act_1000000002'];
 const [FULL_KLAVIYO_KEY = '', READONLY_KLAVIYO_KEY = ''] = KLAVIYO_PRIVATE_KEYS.map((entry) => entry.key);
 

@@ -28,7 +28,6 @@ import {
   listConnections,
   recordKlaviyoGroups,
 } from '@adsync/db';
-import { createLogger } from '@adsync/logging';
 import { KLAVIYO_REVISION } from '@adsync/providers';
 import {
   completeConsent,
@@ -37,7 +36,13 @@ import {
   type RunningSimulator,
   startSimulator,
 } from '@adsync/simulator';
-import { freePort, startWorkerProcess, useTestEnvironment, type WorkerProcess } from '@adsync/testing';
+import {
+  createCapturingLogger,
+  freePort,
+  startWorkerProcess,
+  useTestEnvironment,
+  type WorkerProcess,
+} from '@adsync/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { api, connectByHttp, startConnect } from '../testing/connect-client.ts';
 import { META_PIXEL } from '../testing/event-destinations.ts';
@@ -62,7 +67,7 @@ let gateway: TestGateway | undefined;
 let workers: WorkerProcess[] = [];
 /** Everything any process printed: scanned for secrets at the end. */
 const printed: string[] = [];
-const gatewayLines: string[] = [];
+const { logger: gatewayLogger, lines: gatewayLines } = createCapturingLogger('gateway', 'info');
 /** Every secret the drill knows in clear. */
 const secrets: string[] = [];
 
@@ -91,12 +96,7 @@ async function startFleet(keys: string, apps: readonly string[]): Promise<void> 
     simulatorUrl: sim.url,
     port,
     environment: { ENCRYPTION_KEYS: keys },
-    logger: createLogger({
-      name: 'gateway',
-      level: 'info',
-      format: 'json',
-      destination: { write: (line: string) => gatewayLines.push(line) },
-    }),
+    logger: gatewayLogger,
   });
   workers = await Promise.all(
     apps.map((app) =>
@@ -217,6 +217,22 @@ async function versions(keys: readonly { tenantId: string; connectionId: string 
   return Promise.all(keys.map(async (key) => (await findConnection(env.db, key))?.credentials_version ?? -1));
 }
 
+/** Waits until every one of the connections has been refreshed (a new credentials version) at least once more. */
+async function eachRefreshedAgain(keys: readonly { tenantId: string; connectionId: string }[]): Promise<void> {
+  const before = await versions(keys);
+  await expect
+    .poll(async () => (await versions(keys)).every((version, index) => version > (before[index] ?? 0)), {
+      timeout: 20_000,
+      interval: 250,
+    })
+    .toBe(true);
+}
+
+/** Makes the connection due, so worker-refresh's next sweep refreshes it. */
+async function makeDue(connectionId: string): Promise<void> {
+  await env.db.updateTable('connections').set({ next_refresh_at: new Date() }).where('id', '=', connectionId).execute();
+}
+
 beforeAll(async () => {
   sim = await startSimulator({ port: 0 }, { tiktok: { accessTokenSeconds: 4 } });
   port = await freePort();
@@ -327,13 +343,7 @@ it('phase 1: the fleet on key "old" stores a secret in every sealed column', asy
     });
     made.racing.push({ tenantId: connection.tenant_id, connectionId: connection.id });
   }
-  const before = await versions(made.racing);
-  await expect
-    .poll(async () => (await versions(made.racing)).every((version, index) => version > (before[index] ?? 0)), {
-      timeout: 20_000,
-      interval: 250,
-    })
-    .toBe(true);
+  await eachRefreshedAgain(made.racing);
 
   const sealed = await everySealedValue();
   const columns = new Set(sealed.map((value) => value.column));
@@ -411,23 +421,13 @@ it('phase 3: the fleet on key "new" alone refreshes, delivers, replays, connects
   const brand = made.brand;
 
   // Every racing TikTok connection keeps refreshing: its rotated refresh token opens, none was lost to the re-seal.
-  const racingBefore = await versions(made.racing);
-  await expect
-    .poll(async () => (await versions(made.racing)).every((version, index) => version > (racingBefore[index] ?? 0)), {
-      timeout: 20_000,
-      interval: 250,
-    })
-    .toBe(true);
+  await eachRefreshedAgain(made.racing);
   for (const key of made.racing) expect((await findConnection(env.db, key))?.status).toBe('active');
 
   // A Google refresh with the refresh token re-sealed by the command.
   const google = await findConnectionByProvider(env.db, { tenantId: brand.tenantId, provider: 'google' });
   const googleKey = { tenantId: brand.tenantId, connectionId: google?.id ?? '' };
-  await env.db
-    .updateTable('connections')
-    .set({ next_refresh_at: new Date() })
-    .where('id', '=', googleKey.connectionId)
-    .execute();
+  await makeDue(googleKey.connectionId);
   await expect
     .poll(async () => (await findConnection(env.db, googleKey))?.credentials_version, { timeout: 20_000 })
     .toBeGreaterThan(google?.credentials_version ?? 0);
@@ -474,11 +474,7 @@ it('phase 3: the fleet on key "new" alone refreshes, delivers, replays, connects
   const refreshToken = openCredential(NEW_ONLY, googleKey, 'refresh_token', row?.refresh_token_ciphertext ?? '');
   secrets.push(refreshToken);
   await control('revoke', { platform: 'google', token: refreshToken });
-  await env.db
-    .updateTable('connections')
-    .set({ next_refresh_at: new Date() })
-    .where('id', '=', googleKey.connectionId)
-    .execute();
+  await makeDue(googleKey.connectionId);
   await expect
     .poll(() => hooks.filter((hook) => hook.body.includes(googleKey.connectionId)).length, { timeout: 20_000 })
     .toBeGreaterThanOrEqual(1);

@@ -2,7 +2,7 @@
 // gateway listening on a free port and pointed at that simulator. Started once per file, closed after it.
 
 import type { Logger } from '@adsync/logging';
-import { type RunningSimulator, startSimulator } from '@adsync/simulator';
+import { type RunningSimulator, type SimulatorOptionsInput, startSimulator } from '@adsync/simulator';
 import { type TestEnvironment, useTestEnvironment } from '@adsync/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestGateway, type TestGateway } from './gateway-harness.ts';
@@ -14,13 +14,13 @@ export interface GatewayTestbed {
 }
 
 export function useGatewayWithSimulator(
-  options: { logger?: Logger; environment?: Record<string, string> } = {},
+  options: { logger?: Logger; environment?: Record<string, string>; simulator?: SimulatorOptionsInput } = {},
 ): GatewayTestbed {
   const env = useTestEnvironment();
   let sim: RunningSimulator | undefined;
   let gateway: TestGateway | undefined;
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0 });
+    sim = await startSimulator({ port: 0 }, options.simulator);
     gateway = await startTestGateway({
       db: env.db,
       redisUrl: env.redisUrl,

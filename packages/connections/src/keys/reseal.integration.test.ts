@@ -19,9 +19,8 @@ import {
   setTenantWebhook,
   updateConnection,
 } from '@adsync/db';
-import { createLogger } from '@adsync/logging';
 import type { TokenSet } from '@adsync/providers';
-import { useTestEnvironment } from '@adsync/testing';
+import { createCapturingLogger, useTestEnvironment } from '@adsync/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sealedApiKeyColumns, sealedTokenColumns } from '../credentials.ts';
 import { sealWebhookSecret, webhookSecretContext } from '../webhooks/webhook-signature.ts';
@@ -42,13 +41,7 @@ const NEW_ONLY = createKeyring([{ id: 'new', key: keyBytes.new }]);
 const keysVariable = (ids: (keyof typeof keyBytes)[]) =>
   ids.map((id) => `${id}:${keyBytes[id].toString('base64')}`).join(',');
 
-const lines: string[] = [];
-const logger = createLogger({
-  name: 'reseal-test',
-  level: 'debug',
-  format: 'json',
-  destination: { write: (line: string) => lines.push(line) },
-});
+const { logger, lines } = createCapturingLogger('reseal-test', 'debug');
 
 /** A value the test stored, where it is, and how its writer sealed it. */
 interface Stored {
