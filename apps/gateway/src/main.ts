@@ -15,7 +15,7 @@ const db = createDatabase({
   url: config.DATABASE_URL,
   poolMax: config.DATABASE_POOL_MAX,
   applicationName: 'gateway',
-  onPoolError: (error) => logger.warn({ err: error }, 'idle Postgres connection failed; the pool replaces it'),
+  onConnectionError: (error) => logger.warn({ err: error }, 'a Postgres connection failed; the pool replaces it'),
 });
 const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', name: 'gateway' });
 redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error; reconnecting'));

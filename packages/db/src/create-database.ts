@@ -20,8 +20,11 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Shows up in pg_stat_activity, so operators can tell the gateway's connections from a worker's. */
   applicationName?: string;
-  /** Called when an idle pooled connection fails (e.g. Postgres restarted); the pool replaces it. */
-  onPoolError?: (error: Error) => void;
+  /**
+   * Called when a pooled connection fails (e.g. Postgres restarted). An idle one is replaced by the pool; one
+   * that is checked out (a transaction between statements) fails its next query, and so its caller.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export type Db = Kysely<Database>;
@@ -35,6 +38,10 @@ export function createDatabase(options: DatabaseOptions): Db {
     application_name: options.applicationName ?? 'adsync',
     types: { getTypeParser: typeParser } as pg.CustomTypesConfig,
   });
-  pool.on('error', (error) => options.onPoolError?.(error));
+  // pg emits a checked-out connection's failure on its client, where no one listens: that would crash the
+  // process. Every client gets a listener, so the failure is reported once, and the pool's own 'error' (the
+  // same failure of an idle client, passed on) needs none.
+  pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -1,8 +1,10 @@
+import { isDependencyUnavailable } from '@adsync/errors';
 import { useTestEnvironment } from '@adsync/testing';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import {
   consumeOAuthState,
+  createDatabase,
   createTenant,
   findConnection,
   insertConnection,
@@ -18,6 +20,29 @@ const env = useTestEnvironment();
 async function newConnection(tenantId: string) {
   return insertConnection(env.db, { tenant_id: tenantId, provider: 'google', auth_method: 'oauth', status: 'active' });
 }
+
+describe('the pool', () => {
+  it('a connection cut while a transaction holds it fails that transaction, and does not crash the process', async () => {
+    const failures: Error[] = [];
+    const db = createDatabase({ url: env.databaseUrl, poolMax: 2, onConnectionError: (error) => failures.push(error) });
+    try {
+      const transaction = db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+        // Postgres ends the connection while it is checked out and idle (as a restart does).
+        await sql`SELECT pg_terminate_backend(${rows[0]?.pid})`.execute(env.db);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sql`SELECT 1`.execute(trx);
+      });
+      await expect(transaction).rejects.toSatisfy(isDependencyUnavailable);
+      // Reported where the operator sees it (the server's message, then the socket's end).
+      expect(failures[0]?.message).toBe('terminating connection due to administrator command');
+      const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(db);
+      expect(rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
 
 describe('migrations', () => {
   it('leave nothing pending on a cloned template, and running them again applies nothing', async () => {

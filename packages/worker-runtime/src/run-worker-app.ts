@@ -27,7 +27,7 @@ export async function runWorkerApp(definition: WorkerAppDefinition): Promise<voi
     url: config.DATABASE_URL,
     poolMax: config.DATABASE_POOL_MAX,
     applicationName: definition.name,
-    onPoolError: (error) => logger.warn({ err: error }, 'idle Postgres connection failed; the pool replaces it'),
+    onConnectionError: (error) => logger.warn({ err: error }, 'a Postgres connection failed; the pool replaces it'),
   });
   const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', name: `${definition.name}:producer` });
   const workerConnection = createRedisConnection({ url: config.REDIS_URL, role: 'worker', name: definition.name });
