@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   createSingleFlight,
+  createTokenStash,
   enqueueDueRefreshes,
   type RefreshDeps,
   refreshConnection,
@@ -126,6 +127,7 @@ try {
     keyring,
     platforms: simulatorPlatforms(simulator.url),
     singleFlight: createSingleFlight(redis, { keyPrefix: prefix, lockMs: 30_000 }),
+    tokenStash: createTokenStash(redis, keyring, { keyPrefix: prefix }),
     timing: { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 },
     logger,
   };

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
   connectForTest,
   createSingleFlight,
+  createTokenStash,
   sealedTokenColumns,
   simulatorPlatforms,
   TEST_KEYRING,
@@ -180,6 +181,7 @@ try {
       keyring: TEST_KEYRING,
       platforms,
       singleFlight: createSingleFlight(redis, { keyPrefix: prefix, lockMs: 30_000 }),
+      tokenStash: createTokenStash(redis, TEST_KEYRING, { keyPrefix: prefix }),
       timing: { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 },
       logger,
       limiter,

@@ -38,6 +38,7 @@ export {
 } from './refresh/refresh-policy.ts';
 export { connectionsBeingRefreshed, createSingleFlight, type SingleFlight } from './refresh/single-flight.ts';
 export { enqueueDueRefreshes } from './refresh/sweep.ts';
+export { createTokenStash, type KeptTokens, type TokenStash } from './refresh/token-stash.ts';
 export {
   connectForTest,
   refreshDepsForTest,

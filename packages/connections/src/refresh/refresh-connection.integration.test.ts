@@ -1,10 +1,11 @@
 // Refreshing real connections against the simulator: rotation after rotation, single flight across two
 // "processes", revocation → needs_reauth, the race that is not a revocation, transient failures and throttles.
 
-import { type Connection, findConnection, listConnectionEvents } from '@adsync/db';
+import { type Connection, createDatabase, findConnection, listConnectionEvents } from '@adsync/db';
+import { isDependencyUnavailable } from '@adsync/errors';
 import { createQueueProducer, type QueueProducer } from '@adsync/queues';
 import { type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { useTestEnvironment } from '@adsync/testing';
+import { startTcpProxy, useTestEnvironment } from '@adsync/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformClients } from '../platform-clients.ts';
@@ -96,6 +97,43 @@ describe('TikTok rotating tokens', () => {
     expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['race', 'refreshed']);
     expect((await findConnection(env.db, keyOf(connection)))?.status).toBe('active');
     expect(await refreshConnection(processDeps(), keyOf(connection), { force: true })).toEqual({ kind: 'refreshed' });
+  });
+
+  it('tokens TikTok issued while Postgres dropped away are kept, and stored by the next try without a new call', async () => {
+    const { connection } = await connectForTest(env.db, platforms, 'tiktok');
+    const postgres = new URL(env.databaseUrl);
+    const proxy = await startTcpProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
+    const proxied = new URL(env.databaseUrl);
+    proxied.host = proxy.address;
+    const db = createDatabase({ url: proxied.toString(), poolMax: 2 });
+    const deps = refreshDepsForTest({ db, redis: env.redis, lockPrefix: env.queuePrefix, producer, platforms });
+    try {
+      // Postgres goes away while TikTok is rotating the refresh token: the new tokens cannot be written.
+      await control('latency', { platform: 'tiktok', route: 'POST /open_api/v1.3/oauth2/refresh_token/', ms: 500 });
+      const before = refreshCalls();
+      const refresh = refreshConnection(deps, keyOf(connection), { force: true });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      proxy.cut();
+      await expect(refresh).rejects.toSatisfy(isDependencyUnavailable);
+      await control('faults/clear', {});
+      expect(refreshCalls() - before).toBe(1);
+      expect((await findConnection(env.db, keyOf(connection)))?.credentials_version).toBe(
+        connection.credentials_version,
+      );
+
+      // Back again: the next try stores the kept tokens and asks TikTok nothing (the old refresh token is dead).
+      proxy.restore();
+      expect(await refreshConnection(deps, keyOf(connection), { force: true })).toEqual({ kind: 'refreshed' });
+      expect(refreshCalls() - before).toBe(1);
+      const stored = await findConnection(env.db, keyOf(connection));
+      expect(stored).toMatchObject({ status: 'active', credentials_version: connection.credentials_version + 1 });
+      // They are the live ones: the refresh after that rotates them again.
+      expect(await refreshConnection(deps, keyOf(connection), { force: true })).toEqual({ kind: 'refreshed' });
+      expect(refreshCalls() - before).toBe(2);
+    } finally {
+      await db.destroy();
+      await proxy.close();
+    }
   });
 });
 

@@ -24,6 +24,7 @@ import { notifyTenant } from '../webhooks/deliver-webhook.ts';
 import type { RefreshMetrics } from './refresh-metrics.ts';
 import { type CredentialPlan, expiryWarningDue, planCredentials, type RefreshTiming } from './refresh-policy.ts';
 import type { SingleFlight } from './single-flight.ts';
+import type { KeptTokens, TokenStash } from './token-stash.ts';
 
 /** The fleet-wide limiter as refreshes use it (the worker runtime's PlatformLimiter has this shape). */
 export interface CallLimiter {
@@ -45,6 +46,8 @@ export interface RefreshDeps {
   keyring: Keyring;
   platforms: PlatformClients;
   singleFlight: SingleFlight;
+  /** Where newly issued tokens wait until Postgres has them (token-stash.ts). */
+  tokenStash: TokenStash;
   timing: RefreshTiming;
   logger: Logger;
   /** Counts each outcome by provider (the refresh metrics); optional for tests and tools. */
@@ -172,6 +175,9 @@ async function refreshHoldingLock(
   if (options.ifCredentialsVersion !== undefined && connection.credentials_version !== options.ifCredentialsVersion) {
     return done({ kind: 'skipped', reason: 'refreshed_meanwhile' });
   }
+  // Tokens an earlier refresh was issued but could not store: store them, and ask the platform nothing.
+  const kept = await deps.tokenStash.find(key, connection.credentials_version);
+  if (kept !== undefined) return done(await storeIssued(deps, connection, kept));
   if (!options.force && connection.next_refresh_at !== null && connection.next_refresh_at.getTime() > now) {
     return done({ kind: 'skipped', reason: 'not_due' });
   }
@@ -184,27 +190,11 @@ async function refreshHoldingLock(
     if (!(await roomFor(deps, call))) return done(await failed(deps, connection, noRoom(), now, call));
     const refreshed = await deps.platforms.oauth(connection.provider as ProviderId).refresh(tokens);
     if (!refreshed.ok) return done(await failed(deps, connection, refreshed.error, now, call));
-    const issued = new Date(now);
-    const next = planOf(
-      { ...connection, access_token_expires_at: refreshed.value.accessTokenExpiresAt, last_refreshed_at: issued },
-      refreshed.value.refreshToken !== null,
-      deps.timing,
-      now,
-    );
-    const written = await updateConnectionIfVersion(deps.db, version, {
-      ...sealedTokenColumns(deps.keyring, key, refreshed.value),
-      // The platform does not always repeat who granted access; keep what we knew.
-      external_user_id: refreshed.value.externalUserId ?? connection.external_user_id,
-      next_refresh_at: next.at,
-      credentials_version: connection.credentials_version + 1,
-      last_refreshed_at: issued,
-      consecutive_failures: 0,
-      ...(connection.status === 'degraded' ? { status: 'active' as const } : {}),
-      ...clearedError(connection),
+    const issued: KeptTokens = { tokens: refreshed.value, issuedAt: new Date(now) };
+    await deps.tokenStash.keep(key, connection.credentials_version, issued).catch((error: unknown) => {
+      deps.logger.warn({ err: error, ...key }, 'could not keep the new tokens in Redis; storing them directly');
     });
-    if (written === undefined) return done({ kind: 'race' });
-    if (connection.status === 'degraded') await recordRecovery(deps, connection);
-    return done({ kind: 'refreshed' });
+    return done(await storeIssued(deps, connection, issued));
   }
 
   // A token past its expiry that cannot be refreshed is gone, whatever the platform would still say.
@@ -233,6 +223,40 @@ async function refreshHoldingLock(
   if (connection.status === 'degraded') await recordRecovery(deps, connection);
   await warnBeforeExpiry(deps, connection, expiresAt, now);
   return done({ kind: 'healthy' });
+}
+
+/**
+ * Stores tokens the platform issued, if the credentials are still the version they replace, then forgets
+ * the kept copy. A failed write (Postgres unreachable) throws, and the kept copy waits for the next try.
+ */
+async function storeIssued(deps: RefreshDeps, connection: Connection, issued: KeptTokens): Promise<RefreshOutcome> {
+  const key = { tenantId: connection.tenant_id, connectionId: connection.id };
+  const { tokens, issuedAt } = issued;
+  const next = planOf(
+    { ...connection, access_token_expires_at: tokens.accessTokenExpiresAt, last_refreshed_at: issuedAt },
+    tokens.refreshToken !== null,
+    deps.timing,
+    issuedAt.getTime(),
+  );
+  const written = await updateConnectionIfVersion(
+    deps.db,
+    { ...key, credentialsVersion: connection.credentials_version },
+    {
+      ...sealedTokenColumns(deps.keyring, key, tokens),
+      // The platform does not always repeat who granted access; keep what we knew.
+      external_user_id: tokens.externalUserId ?? connection.external_user_id,
+      next_refresh_at: next.at,
+      credentials_version: connection.credentials_version + 1,
+      last_refreshed_at: issuedAt,
+      consecutive_failures: 0,
+      ...(connection.status === 'degraded' ? { status: 'active' as const } : {}),
+      ...clearedError(connection),
+    },
+  );
+  await deps.tokenStash.drop(key).catch(() => undefined);
+  if (written === undefined) return { kind: 'race' };
+  if (connection.status === 'degraded') await recordRecovery(deps, connection);
+  return { kind: 'refreshed' };
 }
 
 /** A refresh-related error goes away once a refresh or check succeeds; a scope warning stays. */

@@ -15,14 +15,16 @@ import type { RefreshDeps } from './refresh-connection.ts';
 import { registerRefreshMetrics } from './refresh-metrics.ts';
 import { refreshTimingFrom } from './refresh-policy.ts';
 import { createSingleFlight } from './single-flight.ts';
+import { createTokenStash } from './token-stash.ts';
 
 /** Build once per process: the limiter registers its wait metric in the app's registry. */
 export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps & { limiter: PlatformLimiter } {
   const { config } = deps;
+  const keyring = createKeyring(config.ENCRYPTION_KEYS);
   return {
     db: deps.db,
     producer: deps.producer,
-    keyring: createKeyring(config.ENCRYPTION_KEYS),
+    keyring,
     platforms: createPlatformClients(resolveProviders(config)),
     // As long as a job's own lock: when a worker dies mid-refresh, its job and its connection lock free up
     // together, and the job's next run can refresh.
@@ -30,6 +32,7 @@ export function refreshDepsFrom(deps: WorkerDeps): RefreshDeps & { limiter: Plat
       keyPrefix: config.QUEUE_PREFIX,
       lockMs: config.WORKER_JOB_LOCK_SECONDS * 1000,
     }),
+    tokenStash: createTokenStash(deps.redis, keyring, { keyPrefix: config.QUEUE_PREFIX }),
     timing: refreshTimingFrom(config),
     logger: deps.logger,
     metrics: registerRefreshMetrics(deps.metrics, deps.db),

@@ -14,6 +14,7 @@ import { createPlatformClients, type PlatformClients } from '../platform-clients
 import type { CallLimiter, RefreshDeps } from '../refresh/refresh-connection.ts';
 import { firstCredentialCheckAt } from '../refresh/refresh-policy.ts';
 import { createSingleFlight } from '../refresh/single-flight.ts';
+import { createTokenStash } from '../refresh/token-stash.ts';
 
 export const TEST_KEYRING: Keyring = createKeyring([{ id: 'test', key: Buffer.alloc(32, 9) }]);
 
@@ -87,6 +88,7 @@ export function refreshDepsForTest(options: {
     keyring: TEST_KEYRING,
     platforms: options.platforms,
     singleFlight: createSingleFlight(options.redis, { keyPrefix: options.lockPrefix, lockMs: 30_000 }),
+    tokenStash: createTokenStash(options.redis, TEST_KEYRING, { keyPrefix: options.lockPrefix }),
     timing: { marginMs: 600_000, healthCheckIntervalMs: 86_400_000 },
     logger: createLogger({ name: 'refresh-test', level: 'silent', format: 'json' }),
     ...(options.limiter === undefined ? {} : { limiter: options.limiter }),
