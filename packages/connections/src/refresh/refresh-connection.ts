@@ -177,7 +177,10 @@ async function refreshHoldingLock(
   }
   // Tokens an earlier refresh was issued but could not store: store them, and ask the platform nothing.
   const kept = await deps.tokenStash.find(key, connection.credentials_version);
-  if (kept !== undefined) return done(await storeIssued(deps, connection, kept));
+  if (kept !== undefined) {
+    deps.logger.info({ ...key, provider: connection.provider }, 'storing tokens an earlier refresh could not store');
+    return done(await storeIssued(deps, connection, kept));
+  }
   if (!options.force && connection.next_refresh_at !== null && connection.next_refresh_at.getTime() > now) {
     return done({ kind: 'skipped', reason: 'not_due' });
   }
