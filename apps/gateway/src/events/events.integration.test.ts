@@ -7,10 +7,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createTenantWithKey } from '@adsync/db';
 import { controlSimulator } from '@adsync/simulator';
-import { startWorkerProcess, type WorkerProcess } from '@adsync/testing';
+import type { WorkerProcess } from '@adsync/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { api } from '../testing/connect-client.ts';
-import { connectEventDestinations, META_PIXEL, TIKTOK_PIXEL } from '../testing/event-destinations.ts';
+import { connectEventDestinations, META_PIXEL, startCapiWorker, TIKTOK_PIXEL } from '../testing/event-destinations.ts';
 import { leadEvent } from '../testing/lead-event.ts';
 import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
@@ -56,12 +56,7 @@ beforeAll(async () => {
   const created = await createTenantWithKey(env.db, { name: 'Events brand', keyName: 'test' });
   brand = { tenantId: created.tenant.id, apiKey: created.apiKey };
   destinationIds = await connectEventDestinations(testbed, brand);
-  worker = await startWorkerProcess('worker-capi', {
-    ...env.env,
-    SIMULATOR_URL: testbed.sim.url,
-    PUBLIC_BASE_URL: 'http://adsync.test',
-    EVENTS_LINGER_MS: '50',
-  });
+  worker = await startCapiWorker(testbed);
 }, 60_000);
 afterAll(async () => {
   await worker?.stop();

@@ -24,7 +24,6 @@ import {
   writeSpendRows,
 } from '@adsync/db';
 import { controlSimulator, KLAVIYO_PRIVATE_KEYS, META_PIXELS } from '@adsync/simulator';
-import { startWorkerProcess } from '@adsync/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type DatabaseSnapshot,
@@ -35,7 +34,7 @@ import {
   snapshotDatabase,
 } from '../fuzz/fuzz-support.ts';
 import { api, connectByHttp, startConnect } from '../testing/connect-client.ts';
-import { connectEventDestinations, META_PIXEL, TIKTOK_PIXEL } from '../testing/event-destinations.ts';
+import { connectEventDestinations, META_PIXEL, startCapiWorker, TIKTOK_PIXEL } from '../testing/event-destinations.ts';
 import { leadEvent } from '../testing/lead-event.ts';
 import { readRedisEntries } from '../testing/redis-entries.ts';
 import { listRoutes, type RouteKey } from '../testing/route-list.ts';
@@ -605,12 +604,7 @@ function spendRow(date: string, spendMicros: bigint, extra: { hour?: number; reg
 
 /** A's conversion events through the real worker-capi: one delivered, one refused by Meta and dead-lettered. */
 async function deliverEventsOfA(apiKey: string) {
-  const worker = await startWorkerProcess('worker-capi', {
-    ...env.env,
-    SIMULATOR_URL: testbed.sim.url,
-    PUBLIC_BASE_URL: testbed.gateway.url,
-    EVENTS_LINGER_MS: '50',
-  });
+  const worker = await startCapiWorker(testbed);
   try {
     const good = `alpha-good-${randomUUID()}`;
     const poison = `alpha-poison-${randomUUID()}`;

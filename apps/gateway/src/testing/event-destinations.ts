@@ -2,6 +2,7 @@
 // flow, and one destination per platform on the simulator's test pixels, using those connections' tokens.
 
 import { listConnections } from '@adsync/db';
+import { startWorkerProcess, type WorkerProcess } from '@adsync/testing';
 import { expect } from 'vitest';
 import { api, connectByHttp } from './connect-client.ts';
 import type { GatewayTestbed } from './use-gateway-with-simulator.ts';
@@ -28,4 +29,14 @@ export async function connectEventDestinations(
     ids[provider] = String(answer.body.id);
   }
   return ids;
+}
+
+/** worker-capi as a real process on the testbed's Postgres, Redis and simulator, batching after 50 ms. */
+export function startCapiWorker(testbed: GatewayTestbed): Promise<WorkerProcess> {
+  return startWorkerProcess('worker-capi', {
+    ...testbed.env.env,
+    SIMULATOR_URL: testbed.sim.url,
+    PUBLIC_BASE_URL: testbed.gateway.url,
+    EVENTS_LINGER_MS: '50',
+  });
 }
