@@ -11,6 +11,7 @@ import type { Keyring } from '@adsync/crypto';
 import type { AdAccount, Db, SpendProvider } from '@adsync/db';
 import type { ProviderResult, SpendGrain } from '@adsync/providers';
 import { expectedSpendRows } from '@adsync/providers/testing/spend-truth';
+import { controlSimulator } from '@adsync/simulator';
 import { storedSpend } from '@adsync/spend/testing';
 import type { EventLoadFigures } from './event-load.ts';
 import type { Backlog } from './settle.ts';
@@ -92,19 +93,43 @@ export async function checkEvents(
   return { name: 'conversion events', figures, problems };
 }
 
+/**
+ * A SIGKILL that lands after a rotating platform (TikTok, Klaviyo) issued new tokens and before the worker
+ * kept them loses the connection: the platform has already revoked the refresh token we hold, and no
+ * client can avoid that. Such a loss shows as a stored refresh token that the platform superseded within
+ * this long before a SIGKILL.
+ */
+const ROTATION_KILL_WINDOW_MS = 1_000;
+
+/** When the platform replaced this refresh token by rotation, or null (still current, or not rotating). */
+async function supersededAt(simulatorUrl: string, provider: string, refreshToken: string): Promise<number | null> {
+  if (provider !== 'tiktok' && provider !== 'klaviyo') return null;
+  const answer = (await controlSimulator(simulatorUrl, `${provider}/refresh-token`, { token: refreshToken })) as {
+    result?: { supersededAt: number | null };
+  };
+  return answer.result?.supersededAt ?? null;
+}
+
 export async function checkRefreshes(
   db: Db,
   platforms: PlatformClients,
   keyring: Keyring,
   refreshing: readonly ConnectionKey[],
-  tokenRequestsDuringRun: number,
-  /** When the fleet had settled (and still ran): every token must have been current then. */
-  settledAt: number,
+  run: {
+    tokenRequestsDuringRun: number;
+    /** When the fleet had settled (and still ran): every token must have been current then. */
+    settledAt: number;
+    simulatorUrl: string;
+    /** When each SIGKILL was sent. */
+    killedAt: readonly number[];
+  },
 ): Promise<CheckResult> {
   const problems: string[] = [];
   const broken: string[] = [];
+  const killedMidRotation: string[] = [];
   const expired: string[] = [];
   const rejected: string[] = [];
+  const { settledAt } = run;
   for (const key of refreshing) {
     const row = await db
       .selectFrom('connections')
@@ -113,7 +138,12 @@ export async function checkRefreshes(
       .where('tenant_id', '=', key.tenantId)
       .executeTakeFirst();
     if (row === undefined || row.status !== 'active') {
-      broken.push(`${key.connectionId} (${row?.provider} ${row?.status ?? 'gone'}: ${row?.last_error_code ?? ''})`);
+      const held = row === undefined ? undefined : openTokenSet(keyring, row)?.refreshToken;
+      const replaced = held == null ? null : await supersededAt(run.simulatorUrl, row?.provider ?? '', held);
+      const killed =
+        replaced !== null && run.killedAt.some((at) => at >= replaced && at - replaced <= ROTATION_KILL_WINDOW_MS);
+      const described = `${key.connectionId} (${row?.provider} ${row?.status ?? 'gone'}: ${row?.last_error_code ?? ''})`;
+      (killed ? killedMidRotation : broken).push(described);
       continue;
     }
     const expiresAt = row.access_token_expires_at?.getTime() ?? 0;
@@ -142,9 +172,10 @@ export async function checkRefreshes(
     name: 'token refreshes',
     figures: {
       'refreshing connections': refreshing.length,
-      'token requests the platforms answered 200 during the run': tokenRequestsDuringRun,
+      'token requests the platforms answered 200 during the run': run.tokenRequestsDuringRun,
       'active, with a current token the platform accepts':
-        refreshing.length - broken.length - expired.length - rejected.length,
+        refreshing.length - broken.length - killedMidRotation.length - expired.length - rejected.length,
+      'lost to a SIGKILL between a rotation and its write (unavoidable)': killedMidRotation.length,
     },
     problems,
   };

@@ -143,7 +143,11 @@ export async function runChaos(plan: ChaosPlan, seed: number, print: (line: stri
       `load on: ${plan.requestsPerSecond} requests/s of ${plan.eventsPerRequest} events; ${backfillJobs} backfill jobs queued`,
     );
 
-    const killer = setInterval(() => say(`SIGKILL ${fleet.killRandomWorker(random)}`), plan.killEveryMs);
+    const killedAt: number[] = [];
+    const killer = setInterval(() => {
+      killedAt.push(Date.now());
+      say(`SIGKILL ${fleet.killRandomWorker(random)}`);
+    }, plan.killEveryMs);
     const faults = [
       ...plan.redisRestartsAtMs.map((atMs) => ({
         atMs,
@@ -190,7 +194,12 @@ export async function runChaos(plan: ChaosPlan, seed: number, print: (line: stri
     const results: CheckResult[] = [
       checkJobs(settled),
       await checkEvents(simulatorUrl, db, events, { meta: META_PIXEL, tiktok: TIKTOK_PIXEL }),
-      await checkRefreshes(db, platforms, keyring, world.refreshing, tokenRequests, settledAt),
+      await checkRefreshes(db, platforms, keyring, world.refreshing, {
+        tokenRequestsDuringRun: tokenRequests,
+        settledAt,
+        simulatorUrl,
+        killedAt,
+      }),
       await checkSpend(db, simulatorUrl, backfilled),
       {
         name: 'processes',

@@ -130,6 +130,14 @@ describe('tokens', () => {
     expect(((await reuse.json()) as { error: string }).error).toBe('invalid_grant');
     const again = await tokenRequest(sim, { grant_type: 'refresh_token', refresh_token: next.refresh_token });
     expect(again.status).toBe(200);
+
+    // The control API says when each was superseded (the chaos suite tells a rotation lost to a kill by it).
+    const supersededAt = async (token: string) =>
+      ((await (await control(sim, 'klaviyo/refresh-token', { token })).json()) as { result: { supersededAt: unknown } })
+        .result.supersededAt;
+    expect(await supersededAt(tokens.refresh_token)).toEqual(expect.any(Number));
+    const latest = (await again.json()) as TokenSet;
+    expect(await supersededAt(latest.refresh_token)).toBeNull();
   });
 
   it('expires access tokens by clock time and by the control API; refreshing recovers', async () => {

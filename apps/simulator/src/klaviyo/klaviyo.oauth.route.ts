@@ -86,6 +86,7 @@ export function oauthRoutes(state: KlaviyoState, context: SimulatorContext, opti
   function issueTokens(grant: Grant) {
     const accessToken = opaqueToken('kla_at_');
     state.accessTokens.set(accessToken, { grantId: grant.id, expiresAt: now() + accessTokenSeconds * 1000 });
+    if (grant.refreshToken !== '') grant.supersededAt.set(grant.refreshToken, now());
     grant.refreshToken = opaqueToken('kla_rt_');
     grant.refreshExpiresAt = now() + refreshTokenSeconds * 1000;
     grant.issuedRefreshTokens.push(grant.refreshToken);
@@ -228,6 +229,7 @@ export function oauthRoutes(state: KlaviyoState, context: SimulatorContext, opti
           refreshToken: '',
           refreshExpiresAt: 0,
           issuedRefreshTokens: [],
+          supersededAt: new Map(),
           revoked: false,
         };
         state.grants.set(grant.id, grant);

@@ -85,6 +85,12 @@ export function createKlaviyoPlatform(context: SimulatorContext): SimulatedPlatf
       },
     },
     actions: {
+      /** When a refresh token was replaced by rotation: `{token}` → `{supersededAt}` (null while current). */
+      'refresh-token'(body) {
+        const token = String(body.token);
+        const grant = [...state.grants.values()].find((candidate) => candidate.issuedRefreshTokens.includes(token));
+        return { supersededAt: grant?.supersededAt.get(token) ?? null };
+      },
       /** `{segmentId, count}` adds the next N non-members (new profiles once none are left), or `{segmentId, profileIds}`. */
       'segment-add'(body) {
         const segment = segmentOf(body);

@@ -93,6 +93,8 @@ export interface Grant {
   refreshExpiresAt: number;
   /** Every refresh token this grant ever issued (superseded ones no longer work). */
   issuedRefreshTokens: string[];
+  /** When each superseded refresh token was replaced by the next. */
+  supersededAt: Map<string, number>;
   revoked: boolean;
 }
 

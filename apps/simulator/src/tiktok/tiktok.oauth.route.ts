@@ -56,7 +56,7 @@ export function tiktokOauthRoutes(context: SimulatorContext, state: TikTokState,
       if (
         tiktokApp.tokenModel !== 'rotating' ||
         record === undefined ||
-        record.superseded ||
+        record.supersededAt !== null ||
         record.grant.revoked ||
         record.grant.app.appId !== tiktokApp.appId
       ) {

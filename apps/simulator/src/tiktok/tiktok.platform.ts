@@ -46,6 +46,8 @@ export function createTikTokPlatform(context: SimulatorContext): SimulatedPlatfo
     },
 
     actions: {
+      /** When a refresh token was replaced by rotation: `{token}` → `{supersededAt}` (null while current). */
+      'refresh-token': (body) => ({ supersededAt: state.refreshToken(String(body.token))?.supersededAt ?? null }),
       /**
        * An auth_code as if the advertiser had approved the consent page, for scripts that skip the page:
        * `{app_id?, advertiser_ids?}` (the rotating app and every advertiser by default).

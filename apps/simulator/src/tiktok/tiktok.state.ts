@@ -45,8 +45,8 @@ interface AuthCodeRecord {
 
 interface RefreshTokenRecord {
   grant: Grant;
-  /** Replaced by a newer refresh token: rotation makes the old one invalid at once. */
-  superseded: boolean;
+  /** When a newer refresh token replaced it (rotation makes the old one invalid at once). */
+  supersededAt: number | null;
 }
 
 /** Auth codes are valid for 1 hour and single use (providers.md §3.1). */
@@ -91,7 +91,7 @@ export function createTikTokState(options: { accessTokenSeconds: number; refresh
     accessTokens.set(access.token, access);
     if (!rotating) return { access, refreshToken: undefined };
     const refreshToken = hexToken();
-    refreshTokens.set(refreshToken, { grant, superseded: false });
+    refreshTokens.set(refreshToken, { grant, supersededAt: null });
     return { access, refreshToken };
   };
 
@@ -134,7 +134,7 @@ export function createTikTokState(options: { accessTokenSeconds: number; refresh
     rotate(presented, now) {
       const record = refreshTokens.get(presented);
       if (record === undefined) throw new Error('rotate() needs a known refresh token');
-      record.superseded = true;
+      record.supersededAt = now;
       return issue(record.grant, now);
     },
 

@@ -4,7 +4,7 @@
 import { type Connection, createDatabase, findConnection, listConnectionEvents } from '@adsync/db';
 import { isDependencyUnavailable } from '@adsync/errors';
 import { createQueueProducer, type QueueProducer } from '@adsync/queues';
-import { type RunningSimulator, startSimulator } from '@adsync/simulator';
+import { controlSimulator, type RunningSimulator, startSimulator } from '@adsync/simulator';
 import { startTcpProxy, useTestEnvironment } from '@adsync/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,7 @@ function refreshCalls(): number {
 
 describe('TikTok rotating tokens', () => {
   it('survive many rotations in a row: every old refresh token dies, the connection never does', async () => {
-    const { connection } = await connectForTest(env.db, platforms, 'tiktok');
+    const { connection, tokens } = await connectForTest(env.db, platforms, 'tiktok');
     const deps = processDeps();
     for (let round = 1; round <= 25; round += 1) {
       expect(await refreshConnection(deps, keyOf(connection), { force: true })).toEqual({ kind: 'refreshed' });
@@ -69,6 +69,11 @@ describe('TikTok rotating tokens', () => {
     const lead = (after?.next_refresh_at?.getTime() ?? 0) - (after?.last_refreshed_at?.getTime() ?? 0);
     expect(lead).toBeGreaterThanOrEqual(2_000);
     expect(lead).toBeLessThan(2_500);
+    // The simulator says when the first refresh token was superseded (the chaos suite relies on it).
+    const superseded = (await controlSimulator(sim.url, 'tiktok/refresh-token', { token: tokens.refreshToken })) as {
+      result: { supersededAt: number | null };
+    };
+    expect(superseded.result.supersededAt).toBeGreaterThanOrEqual(connection.created_at.getTime());
   });
 
   it('two processes refreshing one connection at once: exactly one call reaches TikTok', async () => {
