@@ -1,7 +1,6 @@
 // Builds the gateway without listening, so tests drive it with inject() or a real port alike.
 // The gateway only enqueues work; it never runs job handlers.
 
-import { randomUUID } from 'node:crypto';
 import { createEventBuffer, eventBufferOptions } from '@adsync/events';
 import { createMetricsRegistry, registerQueueDepth } from '@adsync/metrics';
 import { QUEUE_NAMES } from '@adsync/queues';
@@ -19,6 +18,7 @@ import type { GatewayDeps } from './gateway-deps.ts';
 import { frameworkErrors, MAX_PATH_PARAMETER_LENGTH, registerErrorHandling } from './http/error-handler.ts';
 import { registerNulGuard } from './http/nul-guard.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { REQUEST_ID_HEADER, requestIdGenerator } from './http/request-id.ts';
 import { klaviyoRoutes } from './klaviyo/klaviyo.route.ts';
 import { onboardingRoutes } from './onboarding/onboarding.route.ts';
 import { bullBoardRoutes } from './routes/bull-board.route.ts';
@@ -41,8 +41,9 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     trustProxy: deps.config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Ids come only from requestIdGenerator (Fastify would otherwise take any client's header verbatim).
+    requestIdHeader: false,
+    genReqId: requestIdGenerator(deps.config.TRUST_PROXY),
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     // Refusals Fastify makes before routing (an undecodable URL, an over-long path parameter) get the API's
     // error shape too.
@@ -54,7 +55,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     }),
   }) as unknown as FastifyInstance;
   app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+    reply.header(REQUEST_ID_HEADER, request.id);
   });
 
   registerErrorHandling(app);

@@ -16,7 +16,7 @@ import {
 } from '@adsync/providers';
 
 export interface PlatformClients {
-  /** The platform's OAuth client; throws `provider_not_configured` (503) when its app is not set up. */
+  /** The platform's OAuth client; throws `provider_not_configured` (409) when its app is not set up. */
   oauth(provider: ProviderId): OAuthProvider;
   /** Checks a Klaviyo private key against the API: the account it reaches and its public key. */
   validateKlaviyoKey(input: {
@@ -49,7 +49,8 @@ export function createPlatformClients(resolved: ResolvedProviders): PlatformClie
         throw new AppError(
           'provider_not_configured',
           `Connecting ${provider} by OAuth is not set up on this adsync: an operator must set its app credentials (see .env.example).`,
-          { status: 503 },
+          // Not a 5xx: nothing is broken or worth retrying; this adsync does not offer the platform yet.
+          { status: 409 },
         );
       }
       return client;

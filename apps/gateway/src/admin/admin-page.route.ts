@@ -4,6 +4,7 @@
 
 import { type AdminAssets, bundleAdminUi } from '@adsync/admin-ui';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { HTML_SECURITY_HEADERS } from '../http/html-page.ts';
 import { BULL_BOARD_PATH } from '../routes/bull-board.route.ts';
 
 const ASSETS_PATH = '/admin/assets';
@@ -11,9 +12,7 @@ const ASSETS_PATH = '/admin/assets';
 const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
-  'x-frame-options': 'DENY',
+  ...HTML_SECURITY_HEADERS,
 };
 
 function shell(assets: AdminAssets): string {

@@ -1,13 +1,14 @@
 // The browser side of connecting: `GET /oauth/:provider/start` (tenant credentials required) redirects to
 // the platform; `GET /oauth/:provider/callback` is where the platform sends the browser back.
 
-import { AppError, isAppError } from '@adsync/errors';
+import { AppError } from '@adsync/errors';
 import { PROVIDER_IDS, type ProviderId } from '@adsync/providers';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { logFailure, publicFailure } from '../http/error-handler.ts';
+import { type HtmlPage, sendHtmlPage } from '../http/html-page.ts';
 import { findTenantPrincipal, requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
 import { completeAuthorization, startAuthorization } from './oauth-flow.ts';
-import { renderResultPage } from './result-page.ts';
 import { checkReturnUrl } from './return-url.ts';
 
 export function providerParam(value: unknown): ProviderId {
@@ -21,12 +22,8 @@ export function providerParam(value: unknown): ProviderId {
   );
 }
 
-function page(reply: FastifyReply, status: number, content: Parameters<typeof renderResultPage>[0]) {
-  return reply
-    .status(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(renderResultPage(content));
+function page(reply: FastifyReply, status: number, content: HtmlPage) {
+  return sendHtmlPage(reply, status, content);
 }
 
 export function oauthRoutes(deps: GatewayDeps) {
@@ -79,19 +76,13 @@ export function oauthRoutes(deps: GatewayDeps) {
               : `${result.accountCount} ad accounts were shared. Choose which ones adsync should sync (connection ${result.connection.id}).${warning}`,
         });
       } catch (error) {
-        if (isAppError(error)) {
-          request.log.info({ code: error.code, provider }, 'connect callback refused');
-          return page(reply, error.status, {
-            title: 'Nothing was connected',
-            message: error.message,
-            code: error.code,
-          });
-        }
-        request.log.error({ err: error, provider }, 'connect callback failed');
-        return page(reply, 500, {
+        const failure = publicFailure(error, request.id);
+        if (failure.status < 500) request.log.info({ code: failure.code, provider }, 'connect callback refused');
+        else logFailure(request, error, failure);
+        return page(reply, failure.status, {
           title: 'Nothing was connected',
-          message: `Something went wrong on our side (request ${request.id}). Start connecting again.`,
-          code: 'internal_error',
+          message: failure.status < 500 ? failure.message : `${failure.message} Start connecting again.`,
+          code: failure.code,
         });
       }
     });

@@ -27,35 +27,68 @@ const CODES_BY_STATUS: Record<number, string> = {
   429: 'too_many_requests',
 };
 
+/** What a client is told about a failure: its own mistakes in full, our failures only in general terms. */
+export interface PublicFailure {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+  /** Set on 503: how long to wait before retrying. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * The one mapping from a thrown error to what a client sees (JSON answers and HTML pages alike). Every 5xx
+ * says `internal_error` (or `service_unavailable` while Postgres, Redis or a platform is out) with the
+ * request id and nothing else: an internal code, a key id or a message written for operators
+ * (`decryption_failed`, `unknown_key_id`, …) stays in the log.
+ */
+export function publicFailure(error: unknown, requestId: string): PublicFailure {
+  if (isAppError(error) && error.status < 500) {
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: { ...error.details } }),
+    };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (!isAppError(error) && fastifyError.validation !== undefined) {
+    return { status: 400, code: 'invalid_request', message: `The request is invalid: ${fastifyError.message}.` };
+  }
+  const status = isAppError(error) ? error.status : (fastifyError.statusCode ?? 500);
+  if (status < 500) {
+    return { status, code: CODES_BY_STATUS[status] ?? 'bad_request', message: fastifyError.message ?? 'Bad request.' };
+  }
+  if (status === 503 || isDependencyUnavailable(error)) {
+    return {
+      status: 503,
+      code: 'service_unavailable',
+      message: `adsync cannot reach a service it depends on right now (request ${requestId}). Retry in a few seconds.`,
+      retryAfterSeconds: RETRY_AFTER_OUTAGE_SECONDS,
+    };
+  }
+  return {
+    status: 500,
+    code: 'internal_error',
+    message: `Something went wrong on our side (request ${requestId}); please retry.`,
+  };
+}
+
+/** Logs what the client was not told: the failure itself, with its internal code. */
+export function logFailure(request: FastifyRequest, error: unknown, failure: PublicFailure): void {
+  if (failure.status < 500) return;
+  const code = isAppError(error) ? error.code : undefined;
+  if (failure.status === 503) request.log.warn({ err: error, code }, 'request failed: a dependency is unavailable');
+  else request.log.error({ err: error, code }, 'request failed');
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (isAppError(error)) {
-      return reply.status(error.status).send(errorBody(error.code, error.message, error.details as never));
-    }
-    if (error.validation !== undefined) {
-      return reply.status(400).send(errorBody('invalid_request', `The request is invalid: ${error.message}.`));
-    }
-    const status = error.statusCode ?? 500;
-    if (status < 500) {
-      const code = CODES_BY_STATUS[status] ?? 'bad_request';
-      return reply.status(status).send(errorBody(code, error.message));
-    }
-    if (isDependencyUnavailable(error)) {
-      request.log.warn({ err: error }, 'request failed: Postgres or Redis is unavailable');
-      return reply
-        .status(503)
-        .header('retry-after', String(RETRY_AFTER_OUTAGE_SECONDS))
-        .send(
-          errorBody(
-            'service_unavailable',
-            `adsync cannot reach its database or queue right now (request ${request.id}). Retry in a few seconds.`,
-          ),
-        );
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply
-      .status(500)
-      .send(errorBody('internal_error', `Something went wrong on our side (request ${request.id}); please retry.`));
+    const failure = publicFailure(error, request.id);
+    logFailure(request, error, failure);
+    if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
+    return reply.status(failure.status).send(errorBody(failure.code, failure.message, failure.details));
   });
 
   app.setNotFoundHandler((request, reply) =>

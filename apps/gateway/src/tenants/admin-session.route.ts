@@ -7,9 +7,9 @@ import { consumeLoginLink, findTenant, insertAdminSession, insertLoginLink, revo
 import { AppError } from '@adsync/errors';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { renderResultPage } from '../connections/result-page.ts';
 import { checkReturnUrl } from '../connections/return-url.ts';
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { sendHtmlPage } from '../http/html-page.ts';
 import { liveApiKey } from './api-key-cache.ts';
 import { CSRF_COOKIE, requireTenant, SESSION_COOKIE, tenantOf } from './tenant-auth.ts';
 
@@ -63,16 +63,11 @@ export function adminSessionRoutes(deps: GatewayDeps) {
       const { token, next } = request.query as { token?: string; next?: string };
       const tenantId = typeof token === 'string' ? await consumeLoginLink(deps.db, hashToken(token)) : undefined;
       if (tenantId === undefined) {
-        return reply
-          .status(400)
-          .type('text/html; charset=utf-8')
-          .send(
-            renderResultPage({
-              title: 'This sign-in link does not work',
-              message: 'It was already used or has expired. Ask for a new one from your account.',
-              code: 'login_link_invalid',
-            }),
-          );
+        return sendHtmlPage(reply, 400, {
+          title: 'This sign-in link does not work',
+          message: 'It was already used or has expired. Ask for a new one from your account.',
+          code: 'login_link_invalid',
+        });
       }
       await startSession(reply, tenantId);
       let target = '/admin';
