@@ -18,6 +18,7 @@ import type { GatewayDeps } from './gateway-deps.ts';
 import { frameworkErrors, MAX_PATH_PARAMETER_LENGTH, registerErrorHandling } from './http/error-handler.ts';
 import { registerNulGuard } from './http/nul-guard.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { registerRateLimits } from './http/rate-limits.ts';
 import { REQUEST_ID_HEADER, requestIdGenerator } from './http/request-id.ts';
 import { klaviyoRoutes } from './klaviyo/klaviyo.route.ts';
 import { onboardingRoutes } from './onboarding/onboarding.route.ts';
@@ -60,6 +61,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
 
   registerErrorHandling(app);
   registerNulGuard(app);
+  await registerRateLimits(app, deps);
   const registry = createMetricsRegistry('gateway');
   registerQueueDepth(
     registry,

@@ -115,6 +115,52 @@ export const gatewayFields = {
     .transform((value) => value === 'true'),
 };
 
+const WINDOW_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+export interface RequestLimit {
+  readonly max: number;
+  readonly windowMs: number;
+}
+
+/** `COUNT/WINDOW`, e.g. `20/10m`: at most COUNT in each window of WINDOW (s, m or h). */
+function requestLimit(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): RequestLimit => {
+      const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,6})\s*([smh])\s*$/.exec(value);
+      const max = Number(match?.[1]);
+      const windowMs = Number(match?.[2]) * WINDOW_UNITS_MS[(match?.[3] ?? 's') as keyof typeof WINDOW_UNITS_MS];
+      if (match === null || max < 1 || windowMs < 1_000) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be COUNT/WINDOW with a window in s, m or h, e.g. ${fallback} (at least 1 per second)`,
+        });
+        return z.NEVER;
+      }
+      return { max, windowMs };
+    });
+}
+
+/**
+ * The gateway's own limits, counted in Redis so every replica shares them. Per client IP (behind a proxy,
+ * set TRUST_PROXY so the IP is the client's): the sign-in pages and failed credentials. Per API key or
+ * browser session: the API, and event ingest apart from it.
+ */
+export const gatewayRateLimitFields = {
+  /** Sign-in requests (the sign-in form, login and connect links) per client IP. */
+  RATE_LIMIT_SIGN_IN: requestLimit('30/1m'),
+  /**
+   * Failed credentials per client IP (an unknown API key, a wrong sign-in key or operator password, a dead
+   * login or connect link); past it, that IP's credentials are not even checked until the window ends.
+   */
+  RATE_LIMIT_AUTH_FAILURES: requestLimit('20/10m'),
+  /** API requests per API key or browser session (every /v1 route but event ingest). */
+  RATE_LIMIT_API: requestLimit('1200/1m'),
+  /** POST /v1/events requests per API key (each carries up to 1,000 events). */
+  RATE_LIMIT_EVENTS: requestLimit('2000/1s'),
+};
+
 export const workerFields = (defaultHealthPort: number) => ({
   WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the worker's /healthz and /metrics server. */

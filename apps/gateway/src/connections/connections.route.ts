@@ -67,7 +67,7 @@ export function connectionsRoutes(deps: GatewayDeps) {
   };
 
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', requireTenant(deps));
+    app.addHook('onRequest', requireTenant(deps));
 
     app.get('/v1/connections', async (request) => {
       const { tenantId } = tenantOf(request);

@@ -28,7 +28,7 @@ function page(reply: FastifyReply, status: number, content: HtmlPage) {
 
 export function oauthRoutes(deps: GatewayDeps) {
   return async (app: FastifyInstance) => {
-    app.get('/oauth/:provider/start', { preHandler: requireTenant(deps) }, async (request, reply) => {
+    app.get('/oauth/:provider/start', { onRequest: requireTenant(deps) }, async (request, reply) => {
       const provider = providerParam((request.params as { provider: string }).provider);
       const returnUrl = checkReturnUrl(
         (request.query as { return_to?: unknown }).return_to,
@@ -47,7 +47,7 @@ export function oauthRoutes(deps: GatewayDeps) {
         return page(reply, 404, { title: 'Unknown platform', message: (error as Error).message });
       }
       const query = request.query as Record<string, string | undefined>;
-      const caller = await findTenantPrincipal(deps, request);
+      const caller = await findTenantPrincipal(deps, request, reply);
       try {
         const result = await completeAuthorization(deps, {
           provider,

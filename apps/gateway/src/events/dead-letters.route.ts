@@ -95,7 +95,7 @@ export function deadLetterRoutes(deps: GatewayDeps, buffer: EventBuffer) {
   };
   return async (app: FastifyInstance) => {
     await app.register(async (tenant) => {
-      tenant.addHook('preHandler', requireTenant(deps));
+      tenant.addHook('onRequest', requireTenant(deps));
       tenant.get('/v1/events/dead-letters', async (request) =>
         listPage(deps, parseInput(listQuery, request.query, 'query'), {
           tenantId: tenantOf(request).tenantId,

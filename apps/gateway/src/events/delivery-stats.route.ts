@@ -107,7 +107,7 @@ async function deliveryStats(deps: GatewayDeps, buffer: EventBuffer, tenantId: s
 
 export function deliveryStatsRoutes(deps: GatewayDeps, buffer: EventBuffer) {
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', requireTenant(deps));
+    app.addHook('onRequest', requireTenant(deps));
     app.get('/v1/events/delivery-stats', async (request) => {
       const { days } = parseInput(statsQuery, request.query, 'query');
       return deliveryStats(deps, buffer, tenantOf(request).tenantId, days);

@@ -161,7 +161,7 @@ async function tokenColumns(
 
 export function eventDestinationsRoutes(deps: GatewayDeps, destinations: DestinationCache) {
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', requireTenant(deps));
+    app.addHook('onRequest', requireTenant(deps));
 
     app.get('/v1/events/destinations', async (request) => {
       const destinations = await listCapiDestinations(deps.db, tenantOf(request).tenantId);

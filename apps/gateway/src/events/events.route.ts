@@ -48,11 +48,11 @@ export function eventsRoutes(
       '/v1/events',
       {
         bodyLimit: EVENTS_BODY_LIMIT_BYTES,
-        preHandler: requireTenant(deps),
+        onRequest: requireTenant(deps),
         // No access-log lines (two per request at thousands of requests a second): requests are counted by the
         // HTTP metrics, and failures are still logged. (A route log level would do it too, but pino then
         // rebuilds every log method of each request's child logger.)
-        config: { accessLog: false },
+        config: { accessLog: false, tenantRateLimit: 'events' },
       },
       async (request, reply) => {
         const { tenantId } = tenantOf(request);

@@ -198,7 +198,7 @@ export function klaviyoRoutes(deps: GatewayDeps) {
   };
 
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', requireTenant(deps));
+    app.addHook('onRequest', requireTenant(deps));
 
     app.get('/v1/klaviyo/lists', async (request) => {
       const lists = await listKlaviyoGroups(deps.db, { tenantId: tenantOf(request).tenantId, kind: 'list' });

@@ -59,7 +59,7 @@ async function progress(deps: GatewayDeps, tenantId: string) {
 
 export function onboardingRoutes(deps: GatewayDeps) {
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', requireTenant(deps));
+    app.addHook('onRequest', requireTenant(deps));
 
     app.get('/v1/onboarding', async (request) => progress(deps, tenantOf(request).tenantId));
 

@@ -3,6 +3,7 @@
 
 import { hashToken } from '@adsync/crypto';
 import { type Db, findActiveOperator, type Operator } from '@adsync/db';
+import { isAppError } from '@adsync/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../http/error-handler.ts';
 
@@ -23,14 +24,28 @@ export function parseBasicAuth(header: string | undefined): { user: string; pass
 
 const challenge = 'Basic realm="adsync operators", charset="UTF-8"';
 
+/**
+ * Operator basic auth, in `onRequest`. From an address that has used up its failed credentials nothing is
+ * checked (429) until the window ends, so a password guesser cannot tell a right guess from a wrong one.
+ */
 export function requireOperator(db: Db) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const credentials = parseBasicAuth(request.headers.authorization);
+    if (credentials !== undefined) {
+      try {
+        await request.server.limits.refuseWhileLockedOut(request, reply);
+      } catch (error) {
+        // Answered here: Bull Board's scope has an error handler of its own.
+        if (!isAppError(error)) throw error;
+        return reply.status(error.status).send(errorBody(error.code, error.message));
+      }
+    }
     const operator =
       credentials === undefined
         ? undefined
         : await findActiveOperator(db, { email: credentials.user, tokenHash: hashToken(credentials.password) });
     if (operator === undefined) {
+      if (credentials !== undefined) await request.server.limits.recordAuthFailure(request);
       return reply
         .status(401)
         .header('www-authenticate', challenge)

@@ -95,7 +95,7 @@ async function lookbacksOf(deps: GatewayDeps, tenantId: string) {
 
 export function spendRoutes(deps: GatewayDeps) {
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', requireTenant(deps));
+    app.addHook('onRequest', requireTenant(deps));
     const filter = (request: FastifyRequest) => {
       const query = parseInput(rangeQuery, request.query, 'query');
       return { ...query, tenantId: tenantOf(request).tenantId };

@@ -5,7 +5,7 @@
 import { generateToken, hashToken } from '@adsync/crypto';
 import { consumeLoginLink, findTenant, insertAdminSession, insertLoginLink, revokeAdminSession } from '@adsync/db';
 import { AppError } from '@adsync/errors';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { checkReturnUrl } from '../connections/return-url.ts';
 import type { GatewayDeps } from '../gateway-deps.ts';
@@ -41,7 +41,9 @@ export function adminSessionRoutes(deps: GatewayDeps) {
   };
 
   return async (app: FastifyInstance) => {
-    app.post('/v1/admin/login-links', { preHandler: requireTenant(deps) }, async (request) => {
+    const signInLimit = (request: FastifyRequest, reply: FastifyReply) => app.limits.take('signIn', request, reply);
+
+    app.post('/v1/admin/login-links', { onRequest: requireTenant(deps) }, async (request) => {
       const parsed = loginLinkBody.safeParse(request.body ?? {});
       if (!parsed.success) {
         throw new AppError(
@@ -59,10 +61,12 @@ export function adminSessionRoutes(deps: GatewayDeps) {
       return { url: url.toString(), expiresAt: expiresAt.toISOString() };
     });
 
-    app.get('/admin/login', async (request, reply) => {
+    app.get('/admin/login', { onRequest: signInLimit }, async (request, reply) => {
       const { token, next } = request.query as { token?: string; next?: string };
+      await app.limits.refuseWhileLockedOut(request, reply);
       const tenantId = typeof token === 'string' ? await consumeLoginLink(deps.db, hashToken(token)) : undefined;
       if (tenantId === undefined) {
+        await app.limits.recordAuthFailure(request);
         return sendHtmlPage(reply, 400, {
           title: 'This sign-in link does not work',
           message: 'It was already used or has expired. Ask for a new one from your account.',
@@ -81,7 +85,7 @@ export function adminSessionRoutes(deps: GatewayDeps) {
 
     // The sign-in page's form. JSON only (a cross-site HTML form cannot send it) and from our own origin,
     // so another site cannot sign a browser into a tenant of its choosing.
-    app.post('/admin/sign-in', async (request, reply) => {
+    app.post('/admin/sign-in', { onRequest: signInLimit }, async (request, reply) => {
       const origin = request.headers.origin;
       if (origin !== undefined && origin !== new URL(deps.config.PUBLIC_BASE_URL).origin) {
         throw new AppError('csrf_origin_mismatch', 'Sign in from the adsync admin page itself.', { status: 403 });
@@ -95,8 +99,10 @@ export function adminSessionRoutes(deps: GatewayDeps) {
       if (!parsed.success) {
         throw new AppError('invalid_request', 'Send the API key as JSON: {"apiKey": "adsync_…"}.');
       }
+      await app.limits.refuseWhileLockedOut(request, reply);
       const key = await liveApiKey(deps.db, hashToken(parsed.data.apiKey.trim()));
       if (key === undefined) {
+        await app.limits.recordAuthFailure(request);
         throw new AppError(
           'api_key_invalid',
           'That API key is not valid: it may be mistyped or revoked. Copy a live key from your account and try again.',
@@ -107,7 +113,7 @@ export function adminSessionRoutes(deps: GatewayDeps) {
       return reply.header('cache-control', 'no-store').send({ signedIn: true, expiresAt: expiresAt.toISOString() });
     });
 
-    app.get('/v1/admin/session', { preHandler: requireTenant(deps) }, async (request, reply) => {
+    app.get('/v1/admin/session', { onRequest: requireTenant(deps) }, async (request, reply) => {
       const principal = tenantOf(request);
       const tenant = await findTenant(deps.db, principal.tenantId);
       if (tenant === undefined) throw new AppError('unauthorized', 'This tenant no longer exists.', { status: 401 });
@@ -117,7 +123,7 @@ export function adminSessionRoutes(deps: GatewayDeps) {
       });
     });
 
-    app.post('/admin/logout', { preHandler: requireTenant(deps) }, async (request, reply) => {
+    app.post('/admin/logout', { onRequest: requireTenant(deps) }, async (request, reply) => {
       const principal = tenantOf(request);
       if (principal.via === 'session') await revokeAdminSession(deps.db, principal.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });

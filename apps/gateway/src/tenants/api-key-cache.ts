@@ -64,6 +64,16 @@ export async function liveApiKey(
   }
 }
 
+/**
+ * Whether this gateway has seen the database confirm the key lately: such a key keeps working from an
+ * address that is locked out for failed credentials (a brand's other service sending a revoked key from
+ * the same NAT must not stop its live one).
+ */
+export function recentlyConfirmedApiKey(db: Db, keyHash: string, now = Date.now()): boolean {
+  const confirmed = cacheFor(db).get(keyHash)?.confirmed;
+  return confirmed !== undefined && now - confirmed.at < OUTAGE_GRACE_MS;
+}
+
 /** A key was revoked here: forget it now rather than within KEY_RECHECK_MS. */
 export async function forgetApiKey(db: Db, keyId: string): Promise<void> {
   const cache = cacheFor(db);

@@ -13,7 +13,7 @@ const createBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
 
 export function apiKeysRoutes(deps: GatewayDeps) {
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', requireTenant(deps));
+    app.addHook('onRequest', requireTenant(deps));
 
     app.get('/v1/api-keys', async (request) => {
       const keys = await listApiKeys(deps.db, tenantOf(request).tenantId);

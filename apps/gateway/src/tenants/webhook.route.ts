@@ -17,7 +17,7 @@ export function webhookRoutes(deps: GatewayDeps) {
   const allowedProtocols = deps.config.NODE_ENV === 'production' ? ['https:'] : ['https:', 'http:'];
 
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', requireTenant(deps));
+    app.addHook('onRequest', requireTenant(deps));
 
     app.get('/v1/webhook', async (request) => {
       const tenant = await findTenant(deps.db, tenantOf(request).tenantId);

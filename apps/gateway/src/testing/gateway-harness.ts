@@ -18,6 +18,13 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.ts';
 import type { GatewayDeps } from '../gateway-deps.ts';
 
+const RELAXED_RATE_LIMITS = {
+  RATE_LIMIT_SIGN_IN: '1000000/1m',
+  RATE_LIMIT_AUTH_FAILURES: '1000000/1m',
+  RATE_LIMIT_API: '1000000/1m',
+  RATE_LIMIT_EVENTS: '1000000/1s',
+};
+
 export interface TestGateway {
   app: FastifyInstance;
   /** e.g. http://127.0.0.1:41234 (also the PUBLIC_BASE_URL the platforms redirect to). */
@@ -37,6 +44,11 @@ export async function startTestGateway(options: {
   environment?: Record<string, string>;
   /** A port to listen on, e.g. a restarted gateway's, so OAuth flows it started still come back to it. */
   port?: number;
+  /**
+   * `relaxed` (the default): limits no test reaches, since every test client shares 127.0.0.1 and a few
+   * keys; `defaults`: the production defaults, for the tests of the limits and of the admin page.
+   */
+  rateLimits?: 'relaxed' | 'defaults';
 }): Promise<TestGateway> {
   const redis = createRedisConnection({ url: options.redisUrl, role: 'producer', name: 'gateway-test' });
   redis.on('error', () => undefined);
@@ -52,6 +64,7 @@ export async function startTestGateway(options: {
     OAUTH_STATE_SECRET: DEV_OAUTH_STATE_SECRET,
     SIMULATOR_URL: options.simulatorUrl ?? 'http://127.0.0.1:9',
     QUEUE_PREFIX: options.queuePrefix,
+    ...(options.rateLimits === 'defaults' ? {} : RELAXED_RATE_LIMITS),
     ...options.environment,
   });
   const deps: GatewayDeps = {

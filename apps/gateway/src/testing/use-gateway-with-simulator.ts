@@ -14,7 +14,12 @@ export interface GatewayTestbed {
 }
 
 export function useGatewayWithSimulator(
-  options: { logger?: Logger; environment?: Record<string, string>; simulator?: SimulatorOptionsInput } = {},
+  options: {
+    logger?: Logger;
+    environment?: Record<string, string>;
+    simulator?: SimulatorOptionsInput;
+    rateLimits?: 'relaxed' | 'defaults';
+  } = {},
 ): GatewayTestbed {
   const env = useTestEnvironment();
   let sim: RunningSimulator | undefined;
@@ -28,6 +33,7 @@ export function useGatewayWithSimulator(
       simulatorUrl: sim.url,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.environment === undefined ? {} : { environment: options.environment }),
+      ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
     });
   });
   afterAll(async () => {

@@ -14,16 +14,26 @@ export async function insertApiKey(
     .executeTakeFirstOrThrow();
 }
 
-/** The tenant a live (not revoked) key belongs to; marks the key used. */
+/** How stale `last_used_at` may get: it tells a brand which keys are in use, not each request. */
+const LAST_USED_PRECISION_MS = 60_000;
+
+/**
+ * The tenant a live (not revoked) key belongs to. A lookup only reads: an unknown key costs no write, and
+ * a known key's `last_used_at` is written at most once a minute.
+ */
 export async function useApiKey(db: Db, keyHash: string): Promise<{ tenantId: string; keyId: string } | undefined> {
   const row = await db
-    .updateTable('tenant_api_keys')
-    .set({ last_used_at: new Date() })
+    .selectFrom('tenant_api_keys')
+    .select(['tenant_id', 'id', 'last_used_at'])
     .where('key_hash', '=', keyHash)
     .where('revoked_at', 'is', null)
-    .returning(['tenant_id', 'id'])
     .executeTakeFirst();
-  return row === undefined ? undefined : { tenantId: row.tenant_id, keyId: row.id };
+  if (row === undefined) return undefined;
+  const now = new Date();
+  if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= LAST_USED_PRECISION_MS) {
+    await db.updateTable('tenant_api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
+  return { tenantId: row.tenant_id, keyId: row.id };
 }
 
 export async function listApiKeys(db: Db, tenantId: string): Promise<TenantApiKey[]> {
