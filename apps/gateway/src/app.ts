@@ -7,6 +7,7 @@ import { QUEUE_NAMES } from '@adsync/queues';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { adminPageRoutes } from './admin/admin-page.route.ts';
+import { connectLinkRoutes } from './connections/connect-link.route.ts';
 import { connectionsRoutes } from './connections/connections.route.ts';
 import { oauthRoutes } from './connections/oauth.route.ts';
 import { deadLetterRoutes } from './events/dead-letters.route.ts';
@@ -28,6 +29,7 @@ import { metricsRoutes, observeHttpRequests } from './routes/metrics.route.ts';
 import { spendRoutes } from './spend/spend.route.ts';
 import { adminSessionRoutes } from './tenants/admin-session.route.ts';
 import { apiKeysRoutes } from './tenants/api-keys.route.ts';
+import { sessionsRoutes } from './tenants/sessions.route.ts';
 import { webhookRoutes } from './tenants/webhook.route.ts';
 
 declare module 'fastify' {
@@ -77,9 +79,11 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(adminSessionRoutes(deps));
   await app.register(adminPageRoutes());
   await app.register(oauthRoutes(deps));
+  await app.register(connectLinkRoutes(deps));
   await app.register(connectionsRoutes(deps));
   await app.register(onboardingRoutes(deps));
   await app.register(apiKeysRoutes(deps));
+  await app.register(sessionsRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(spendRoutes(deps));
   await app.register(klaviyoRoutes(deps));

@@ -9,6 +9,7 @@ import {
   findConnection,
   insertConnection,
   insertOAuthState,
+  isOAuthStatePending,
   listConnectionEvents,
   listConnections,
   migrateToLatest,
@@ -72,27 +73,33 @@ describe('oauth states', () => {
     const tenant = await createTenant(env.db, { name: 'Acme' });
     const other = await createTenant(env.db, { name: 'Other' });
     const expiresAt = new Date(Date.now() + 600_000);
-    await insertOAuthState(env.db, { nonce: 'n-1', tenantId: tenant.id, provider: 'meta', expiresAt });
+    const browserBindingHash = 'hash-of-the-browser-cookie';
+    await insertOAuthState(env.db, {
+      nonce: 'n-1',
+      tenantId: tenant.id,
+      provider: 'meta',
+      browserBindingHash,
+      expiresAt,
+    });
+    const claim = { nonce: 'n-1', tenantId: tenant.id, provider: 'meta', browserBindingHash } as const;
 
-    expect(await consumeOAuthState(env.db, { nonce: 'n-1', tenantId: other.id, provider: 'meta' })).toBeUndefined();
-    expect(await consumeOAuthState(env.db, { nonce: 'n-1', tenantId: tenant.id, provider: 'google' })).toBeUndefined();
+    expect(await consumeOAuthState(env.db, { ...claim, tenantId: other.id })).toBeUndefined();
+    expect(await consumeOAuthState(env.db, { ...claim, provider: 'google' })).toBeUndefined();
+    expect(await consumeOAuthState(env.db, { ...claim, browserBindingHash: 'another-browser' })).toBeUndefined();
+    expect(await isOAuthStatePending(env.db, 'n-1')).toBe(true);
 
-    const racers = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        consumeOAuthState(env.db, { nonce: 'n-1', tenantId: tenant.id, provider: 'meta' }),
-      ),
-    );
+    const racers = await Promise.all(Array.from({ length: 5 }, () => consumeOAuthState(env.db, claim)));
     expect(racers.filter((row) => row !== undefined)).toHaveLength(1);
+    expect(await isOAuthStatePending(env.db, 'n-1')).toBe(false);
 
     await insertOAuthState(env.db, {
       nonce: 'n-expired',
       tenantId: tenant.id,
       provider: 'meta',
+      browserBindingHash,
       expiresAt: new Date(Date.now() - 1),
     });
-    expect(
-      await consumeOAuthState(env.db, { nonce: 'n-expired', tenantId: tenant.id, provider: 'meta' }),
-    ).toBeUndefined();
+    expect(await consumeOAuthState(env.db, { ...claim, nonce: 'n-expired' })).toBeUndefined();
   });
 });
 

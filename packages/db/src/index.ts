@@ -8,10 +8,15 @@ export {
 } from './repositories/ad-accounts.repository.ts';
 export {
   consumeLoginLink,
+  endAdminSessions,
   findLiveAdminSession,
+  findUsableLoginLink,
   insertAdminSession,
   insertLoginLink,
+  type LiveAdminSession,
+  listLiveAdminSessions,
   revokeAdminSession,
+  voidSignInLinks,
 } from './repositories/admin-sessions.repository.ts';
 export { insertApiKey, listApiKeys, revokeApiKey, useApiKey } from './repositories/api-keys.repository.ts';
 export {
@@ -43,6 +48,11 @@ export {
   recordDestinationOutcome,
   updateCapiDestination,
 } from './repositories/capi-destinations.repository.ts';
+export {
+  consumeConnectLink,
+  findUsableConnectLink,
+  insertConnectLink,
+} from './repositories/connect-links.repository.ts';
 export {
   countConnectionsByStatus,
   type DueCursor,
@@ -95,6 +105,7 @@ export {
   consumeOAuthState,
   deleteExpiredOAuthStates,
   insertOAuthState,
+  isOAuthStatePending,
 } from './repositories/oauth-states.repository.ts';
 export { setOnboardingStepSkipped, skippedOnboardingSteps } from './repositories/onboarding.repository.ts';
 export { findActiveOperator, upsertOperator } from './repositories/operators.repository.ts';

@@ -56,6 +56,8 @@ export interface OAuthStatesTable {
   connection_id: string | null;
   return_url: string | null;
   pkce_verifier_ciphertext: string | null;
+  /** Hex SHA-256 of the cookie set on the browser that started the flow; its callback must bring it. */
+  browser_binding_hash: string | null;
   expires_at: Date;
   consumed_at: Date | null;
   created_at: CreatedAt;
@@ -188,6 +190,25 @@ export interface SyncRunsTable {
 export interface AdminLoginLinksTable {
   token_hash: string;
   tenant_id: string;
+  /** The API key behind the link: the one that minted it, or that opened the session that did. */
+  api_key_id: string | null;
+  /** The session that minted the link, if one did: ending it ends the sessions the link opened. */
+  session_id: string | null;
+  /** Where the admin lands after signing in: a path under /admin. */
+  next_path: string | null;
+  expires_at: Date;
+  consumed_at: Date | null;
+  created_at: CreatedAt;
+}
+
+/** A single-use link that starts one platform's connect flow in the browser that opens it. */
+export interface ConnectLinksTable {
+  token_hash: string;
+  tenant_id: string;
+  provider: Provider;
+  return_url: string | null;
+  api_key_id: string | null;
+  session_id: string | null;
   expires_at: Date;
   consumed_at: Date | null;
   created_at: CreatedAt;
@@ -200,10 +221,19 @@ export interface AdminSessionsTable {
   token_hash: string;
   /** Hex SHA-256 of the CSRF token every change must carry in `x-csrf-token`. */
   csrf_token_hash: string;
+  /** The API key behind the session (revoking it ends the session); null only for sessions ended in 0012. */
+  api_key_id: string | null;
+  /** The session whose login link opened this one: ending that one ends this one too. */
+  parent_session_id: string | null;
+  opened_via: AdminSessionOrigin | null;
+  user_agent: string | null;
+  client_ip: string | null;
   expires_at: Date;
   revoked_at: Date | null;
   created_at: CreatedAt;
 }
+
+export type AdminSessionOrigin = 'sign_in' | 'login_link';
 
 export const ONBOARDING_STEPS = ['meta', 'google', 'tiktok', 'klaviyo'] as const;
 export type OnboardingStep = (typeof ONBOARDING_STEPS)[number];
@@ -401,6 +431,7 @@ export interface Database {
   spend_restatements: SpendRestatementsTable;
   admin_login_links: AdminLoginLinksTable;
   admin_sessions: AdminSessionsTable;
+  connect_links: ConnectLinksTable;
   onboarding_progress: OnboardingProgressTable;
   capi_destinations: CapiDestinationsTable;
   capi_dead_letters: CapiDeadLettersTable;
@@ -426,6 +457,8 @@ export type AdSpendRow = Selectable<AdSpendTable>;
 export type SyncRun = Selectable<SyncRunsTable>;
 export type TenantApiKey = Selectable<TenantApiKeysTable>;
 export type AdminSession = Selectable<AdminSessionsTable>;
+export type AdminLoginLink = Selectable<AdminLoginLinksTable>;
+export type ConnectLink = Selectable<ConnectLinksTable>;
 export type CapiDestination = Selectable<CapiDestinationsTable>;
 export type CapiDestinationUpdate = Updateable<CapiDestinationsTable>;
 export type CapiDeadLetter = Selectable<CapiDeadLettersTable>;

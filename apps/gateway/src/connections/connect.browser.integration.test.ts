@@ -1,5 +1,6 @@
-// Each connect flow in headless Chromium, as a brand admin does it: open a login link that lands on our
-// start link, approve on the platform's consent page (the simulator's), and arrive on our result page.
+// Each connect flow in headless Chromium, as a brand admin does it: open the connect link the brand's backend
+// minted, continue from its page (which names the tenant), approve on the platform's consent page (the
+// simulator's), and arrive on our result page.
 
 import { createTenantWithKey, listAdAccounts, listConnections } from '@adsync/db';
 import { type Browser, hasChromium, launchChromium } from '@adsync/testing';
@@ -27,14 +28,16 @@ const FLOWS: Record<string, string> = {
 
 describe.runIf(hasChromium())('connect flows in a browser', () => {
   for (const [provider, account] of Object.entries(FLOWS)) {
-    it(`${provider}: login link → consent → connected`, async () => {
+    it(`${provider}: connect link → consent → connected`, async () => {
       const { tenant, apiKey } = await createTenantWithKey(env.db, { name: `Browser ${provider}`, keyName: 't' });
-      const link = await api(testbed.gateway.url, apiKey, 'POST', '/v1/admin/login-links', {
-        next: `/oauth/${provider}/start`,
-      });
+      const link = await api(testbed.gateway.url, apiKey, 'POST', '/v1/connect-links', { provider });
+      expect(link.status).toBe(201);
       const page = await (await browser.newContext()).newPage();
       try {
         await page.goto(String(link.body.url));
+        await expect.poll(() => page.locator('h1').textContent()).toContain(`to Browser ${provider}?`);
+        // The page's strict policy (form-action) lets its form's answer go on to the platform's consent page.
+        await page.getByRole('button', { name: /^Continue to / }).click();
         await expect.poll(() => page.getByRole('button', { name: 'Approve' }).count()).toBe(1);
         for (const box of await page.locator('input[name="accounts"]').all()) {
           if ((await box.getAttribute('value')) !== account) await box.uncheck();

@@ -1,5 +1,6 @@
 // The tenant's Connections API: list and read connections (never a token), choose ad accounts, disconnect
-// (revoking at the platform where it can), reconnect (same connection id and history), and the audit trail.
+// (revoking at the platform where it can), reconnect (a connect link; the connection keeps its id and
+// history), and the audit trail.
 // Every route is scoped to the caller's tenant; another tenant's connection id is simply not found.
 
 import { connectionsBeingRefreshed, openTokenSet, WIPED_CREDENTIALS } from '@adsync/connections';
@@ -21,10 +22,10 @@ import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
 import { invalidInput } from '../http/validation.ts';
 import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
+import { mintConnectLink } from './connect-links.ts';
 import { connectionView } from './connection-view.ts';
 import { enqueueFirstSyncs } from './first-syncs.ts';
 import { connectKlaviyoKey } from './klaviyo-key.ts';
-import { startAuthorization } from './oauth-flow.ts';
 import { checkReturnUrl } from './return-url.ts';
 
 const klaviyoKeyBody = z.strictObject({
@@ -195,12 +196,11 @@ export function connectionsRoutes(deps: GatewayDeps) {
           { status: 409 },
         );
       }
-      const authorizationUrl = await startAuthorization(deps, {
-        tenantId: connection.tenant_id,
+      // A connect link, not the platform's consent URL: the flow must be bound to the browser that opens it.
+      return mintConnectLink(deps, tenantOf(request), {
         provider: connection.provider as ProviderId,
         returnUrl: checkReturnUrl(parsed.data.returnTo, deps.config.PUBLIC_BASE_URL),
       });
-      return { authorizationUrl };
     });
   };
 }

@@ -3,7 +3,7 @@
 import { createTenantWithKey, listConnections } from '@adsync/db';
 import { completeConsent } from '@adsync/simulator';
 import { describe, expect, it } from 'vitest';
-import { api, connectByHttp } from '../testing/connect-client.ts';
+import { api, connectByHttp, openConnectLink, TestBrowser } from '../testing/connect-client.ts';
 import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
 const testbed = useGatewayWithSimulator();
@@ -114,13 +114,16 @@ describe('Meta', () => {
     const revoked = testbed.sim.context.recorder.requestCounts()['meta DELETE /graph/:version/me/permissions 200'] ?? 0;
     expect(revoked).toBeGreaterThan(0);
 
+    // Reconnecting hands out a connect link (never the platform's consent URL) for the brand admin to open.
     const reconnect = await api(testbed.gateway.url, apiKey, 'POST', `/v1/connections/${id}/reconnect`);
     expect(reconnect.status).toBe(200);
-    const callback = await completeConsent(String(reconnect.body.authorizationUrl), {
+    expect(reconnect.body).toMatchObject({ provider: 'meta', url: expect.stringContaining('/oauth/connect?token=') });
+    const opened = await openConnectLink(String(reconnect.body.url), new TestBrowser(testbed.gateway.url));
+    const callback = await completeConsent(opened.location ?? '', {
       decision: 'approve',
       accounts: ['act_1000000001'],
     });
-    expect((await fetch(callback)).status).toBe(200);
+    expect((await opened.browser.fetch(callback)).status).toBe(200);
     const after = await api(testbed.gateway.url, apiKey, 'GET', `/v1/connections/${id}`);
     expect(after.body).toMatchObject({ id, status: 'active', disconnectedAt: null });
     const events = await api(testbed.gateway.url, apiKey, 'GET', `/v1/connections/${id}/events`);

@@ -1,7 +1,8 @@
 // The OAuth connect flow, start to finish. Start: a signed, single-use, expiring state (tenant, platform,
-// nonce, return URL) and PKCE where the platform takes it. Callback: the state checked and burnt first,
-// then the platform's answer, the code exchange and account discovery — all before anything is written —
-// then one transaction that stores the sealed credentials, the accounts and the audit event.
+// nonce, return URL), PKCE where the platform takes it, and the state bound to the browser that starts it
+// (browser-binding.ts). Callback: the state checked, bound to this browser, and burnt first, then the
+// platform's answer, the code exchange and account discovery — all before anything is written — then one
+// transaction that stores the sealed credentials, the accounts and the audit event.
 
 import { sealedTokenColumns } from '@adsync/connections';
 import {
@@ -12,10 +13,12 @@ import {
   signOAuthState,
   verifyOAuthState,
 } from '@adsync/crypto';
-import { type Connection, consumeOAuthState, insertOAuthState } from '@adsync/db';
+import { type Connection, consumeOAuthState, insertOAuthState, isOAuthStatePending } from '@adsync/db';
 import { AppError } from '@adsync/errors';
 import type { ProviderId } from '@adsync/providers';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { bindBrowser, browserBindingOf, releaseBrowser } from './browser-binding.ts';
 import { storeConnection } from './connection-store.ts';
 
 /** Long enough to log in at the platform and pick accounts; short enough that a leaked link soon dies. */
@@ -27,12 +30,21 @@ export interface StartRequest {
   returnUrl: string | null;
 }
 
-/** The platform URL to send the browser to. */
-export async function startAuthorization(deps: GatewayDeps, request: StartRequest): Promise<string> {
+/**
+ * The platform URL to send the browser to. The binding cookie is set on `reply`, which must be the answer
+ * to the browser that will go there.
+ */
+export async function startAuthorization(
+  deps: GatewayDeps,
+  reply: FastifyReply,
+  request: StartRequest,
+): Promise<string> {
   const client = deps.providers.oauth(request.provider);
   const nonce = createStateNonce();
   const pkce = client.usesPkce ? createPkcePair() : undefined;
   const expiresAt = Date.now() + STATE_TTL_MS;
+  const secure = new URL(deps.config.PUBLIC_BASE_URL).protocol === 'https:';
+  const browserBindingHash = bindBrowser(reply, nonce, { secure, maxAgeMs: STATE_TTL_MS });
   await insertOAuthState(deps.db, {
     nonce,
     tenantId: request.tenantId,
@@ -40,6 +52,7 @@ export async function startAuthorization(deps: GatewayDeps, request: StartReques
     returnUrl: request.returnUrl,
     pkceVerifierCiphertext:
       pkce === undefined ? null : sealSecret(deps.keyring, pkce.verifier, verifierContext(request.tenantId, nonce)),
+    browserBindingHash,
     expiresAt: new Date(expiresAt),
   });
   const state = signOAuthState(deps.config.OAUTH_STATE_SECRET, {
@@ -71,11 +84,18 @@ function refused(code: string, message: string): AppError {
 
 /**
  * Completes a callback. `callerTenantId` is the tenant the request itself authenticates as, if any; a state
- * minted for another tenant is refused. Throws AppError (400) with a stable code for every refusal.
+ * minted for another tenant is refused, and so is one started in another browser. Throws AppError (400)
+ * with a stable code for every refusal.
  */
 export async function completeAuthorization(
   deps: GatewayDeps,
-  input: { provider: ProviderId; query: Record<string, string | undefined>; callerTenantId?: string },
+  input: {
+    provider: ProviderId;
+    query: Record<string, string | undefined>;
+    callerTenantId?: string;
+    /** The callback's request and answer: the binding cookie is read from one and cleared on the other. */
+    browser: { request: FastifyRequest; reply: FastifyReply };
+  },
 ): Promise<CallbackResult> {
   const verified = verifyOAuthState(deps.config.OAUTH_STATE_SECRET, input.query.state ?? '', Date.now());
   if (!verified.ok) {
@@ -101,15 +121,33 @@ export async function completeAuthorization(
       'This sign-in was started by another brand. Start connecting again from your own account.',
     );
   }
+  const browserBindingHash = browserBindingOf(input.browser.request, state.nonce);
+  if (browserBindingHash === undefined) {
+    throw refused(
+      'state_browser_missing',
+      'This sign-in was not started in this browser, so nothing was connected. If someone sent you a link to the ' +
+        "platform's consent page, do not use it: ask for an adsync connect link, or connect from your adsync admin page.",
+    );
+  }
   // Burn the state before anything else, so neither a replay nor a second tab can use it again.
   const row = await consumeOAuthState(deps.db, {
     nonce: state.nonce,
     tenantId: state.tenantId,
     provider: input.provider,
+    browserBindingHash,
   });
   if (row === undefined) {
+    if (await isOAuthStatePending(deps.db, state.nonce)) {
+      throw refused(
+        'state_browser_mismatch',
+        'This sign-in was started in another browser, so nothing was connected. Start connecting again here.',
+      );
+    }
     throw refused('state_already_used', 'This sign-in answer was already used or has expired. Start connecting again.');
   }
+  // The flow ends here, however it ends: its cookie goes (a refusal before this, such as another platform's
+  // callback, leaves the flow to finish).
+  releaseBrowser(input.browser.reply, state.nonce);
   const client = deps.providers.oauth(input.provider);
   const outcome = client.readCallback(input.query);
   if (outcome.kind === 'denied') throw refused('authorization_denied', `${outcome.message} Nothing was connected.`);

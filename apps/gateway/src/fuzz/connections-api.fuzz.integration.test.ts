@@ -128,7 +128,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'POST /v1/connections/{id}/reconnect',
-    writes: ['oauth_states'],
+    writes: ['connect_links'],
     request: () =>
       fc.record({
         method: fc.constant('POST'),

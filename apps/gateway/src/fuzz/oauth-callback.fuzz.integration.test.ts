@@ -50,7 +50,7 @@ type StateRecipe =
   | { kind: 'signed'; nonce: string; expiresInMs: number; tenant: 'brand' | 'random' }
   | { kind: 'real-mangled'; how: 'flip' | 'cut' | 'extend' | 'payload' | 'swap'; at: number; char: string }
   | { kind: 'real-elsewhere' }
-  | { kind: 'real' };
+  | { kind: 'real'; fromItsBrowser: boolean };
 
 const stateRecipe: fc.Arbitrary<StateRecipe> = fc.oneof(
   fc.constant<StateRecipe>({ kind: 'absent' }),
@@ -76,7 +76,7 @@ const stateRecipe: fc.Arbitrary<StateRecipe> = fc.oneof(
     })
     .map((mangle): StateRecipe => ({ kind: 'real-mangled', ...mangle })),
   fc.constant<StateRecipe>({ kind: 'real-elsewhere' }),
-  fc.constant<StateRecipe>({ kind: 'real' }),
+  fc.boolean().map((fromItsBrowser): StateRecipe => ({ kind: 'real', fromItsBrowser })),
 );
 
 /** A query value, already encoded for the URL (some raw, invalid percent-encodings included). */
@@ -141,15 +141,18 @@ const credentials = fc.constantFrom<'none' | 'brand' | 'other' | 'garbage' | 'co
   'cookie',
 );
 
-/** A state from our own start link for this provider: the text and the row's nonce. */
-async function realState(provider: string): Promise<{ state: string; nonce: string }> {
+/**
+ * A state from our own connect link for this provider: the text, the row's nonce, and the binding cookie of
+ * the browser that started it (a `cookie` header value).
+ */
+async function realState(provider: string): Promise<{ state: string; nonce: string; cookie: string }> {
   const start = await startConnect(testbed.gateway.url, brand.apiKey, provider);
-  const location = start.headers.get('location');
-  if (start.status !== 302 || location === null) throw new Error(`start answered ${start.status}`);
-  const state = new URL(location).searchParams.get('state') ?? '';
+  if (start.status !== 303 || start.location === null) throw new Error(`start answered ${start.status}`);
+  const state = new URL(start.location).searchParams.get('state') ?? '';
   const verified = verifyOAuthState(DEV_OAUTH_STATE_SECRET, state, Date.now());
   if (!verified.ok) throw new Error(`our own state does not verify: ${verified.error.code}`);
-  return { state, nonce: verified.value.nonce };
+  const name = `adsync_oauth_${verified.value.nonce}`;
+  return { state, nonce: verified.value.nonce, cookie: `${name}=${start.browser.cookie(name)}` };
 }
 
 function mangled(state: string, recipe: Extract<StateRecipe, { kind: 'real-mangled' }>): string {
@@ -173,8 +176,15 @@ function mangled(state: string, recipe: Extract<StateRecipe, { kind: 'real-mangl
   }
 }
 
-/** The state's text, and the nonce of a genuine state (the one row this request may burn). */
-async function stateFor(recipe: StateRecipe, provider: string, known: boolean) {
+/**
+ * The state's text, the nonce of a genuine state (the one row this request may burn), and for some genuine
+ * states the binding cookie of the browser that started them (without it, the state is not even burnt).
+ */
+async function stateFor(
+  recipe: StateRecipe,
+  provider: string,
+  known: boolean,
+): Promise<{ state: string | undefined; burnable: string | undefined; cookie?: string }> {
   switch (recipe.kind) {
     case 'absent':
       return { state: undefined, burnable: undefined };
@@ -201,7 +211,7 @@ async function stateFor(recipe: StateRecipe, provider: string, known: boolean) {
     }
     case 'real': {
       const real = await realState(known ? provider : 'meta');
-      return { state: real.state, burnable: real.nonce };
+      return { state: real.state, burnable: real.nonce, ...(recipe.fromItsBrowser ? { cookie: real.cookie } : {}) };
     }
   }
 }
@@ -252,7 +262,7 @@ it(
         otherParameters,
         credentials,
         async ({ provider, known }, recipe, statePosition, stateRepeats, others, who) => {
-          const { state, burnable } = await stateFor(recipe, provider, known);
+          const { state, burnable, cookie } = await stateFor(recipe, provider, known);
           const parameters = others.map(({ key, value, bare }) =>
             bare ? safeEncode(key) : `${safeEncode(key)}=${value}`,
           );
@@ -265,7 +275,9 @@ it(
 
           const rowsBefore = await snapshotDatabase(env.db);
           const keysBefore = await redisKeys(env.redis, env.queuePrefix);
-          const answer = await send(testbed.gateway.url, { method: 'GET', path, headers: headersFor(who) });
+          const headers = headersFor(who);
+          if (cookie !== undefined) headers.cookie = [headers.cookie, cookie].filter(Boolean).join('; ');
+          const answer = await send(testbed.gateway.url, { method: 'GET', path, headers });
           const changes = databaseChanges(rowsBefore, await snapshotDatabase(env.db));
           const addedKeys = newKeys(keysBefore, await redisKeys(env.redis, env.queuePrefix));
           const code = /<small>code: ([^<]*)<\/small>/.exec(answer.text)?.[1] ?? `${answer.status}`;
@@ -298,12 +310,12 @@ it(
 );
 
 it('a genuine state at its own callback is burnt by a refusal, and replaying it is refused as used', async () => {
-  const { state } = await realState('google');
+  const { state, cookie } = await realState('google');
   const url = `${testbed.gateway.url}/oauth/google/callback?state=${encodeURIComponent(state)}&code=made-up`;
-  const first = await fetch(url);
+  const first = await fetch(url, { headers: { cookie } });
   expect(first.status).toBe(400);
   expect(await first.text()).toContain('code: token_exchange_failed');
-  const again = await fetch(url);
+  const again = await fetch(url, { headers: { cookie } });
   expect(await again.text()).toContain('code: state_already_used');
 });
 

@@ -4,7 +4,8 @@
 // all, only its own inline style (by hash), no framing by another site, forms only to where they must go.
 
 import { createHash } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { logFailure, publicFailure } from './error-handler.ts';
 
 export interface PageForm {
   /** A path on this gateway; the form POSTs there. */
@@ -98,4 +99,28 @@ export function sendHtmlPage(
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
     .send(renderHtmlPage(page));
+}
+
+/**
+ * A failure as a page (the browser routes' way of answering errors): the client's own mistakes in full, ours
+ * as `internal_error` with the request id, as the JSON error handler does. Rate limits keep their headers.
+ */
+export function sendFailurePage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  page: { title: string /** Added to our own failures' message: what to do next. */; afterOurFailure?: string },
+) {
+  const failure = publicFailure(error, request.id);
+  if (failure.status < 500) request.log.info({ code: failure.code }, `${request.routeOptions.url ?? ''} refused`);
+  else logFailure(request, error, failure);
+  if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
+  return sendHtmlPage(reply, failure.status, {
+    title: page.title,
+    message:
+      failure.status < 500 || page.afterOurFailure === undefined
+        ? failure.message
+        : `${failure.message} ${page.afterOurFailure}`,
+    code: failure.code,
+  });
 }

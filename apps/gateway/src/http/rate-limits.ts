@@ -78,7 +78,9 @@ export async function registerRateLimits(
     app.createRateLimit({
       max: limit.max,
       timeWindow: limit.windowMs,
-      // Every limiter shares the plugin's key space: the name keeps their counts apart.
+      // Every limiter shares the plugin's key space: the name keeps their counts apart. (The plugin puts a
+      // route's method and URL in its keys, `undefinedundefined-` for limiters made with createRateLimit: Redis
+      // keys read `{prefix}:rate-limit:undefinedundefined-api:key:<id>`.)
       keyGenerator: (request) => `${name}:${subjects.get(request) ?? clientAddress(request)}`,
     });
   const limiters: Record<LimitName, ReturnType<typeof limiter>> = {

@@ -44,7 +44,7 @@ import {
   type WorkerProcess,
 } from '@adsync/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { api, connectByHttp, startConnect } from '../testing/connect-client.ts';
+import { api, connectByHttp, startConnect, TestBrowser } from '../testing/connect-client.ts';
 import { META_PIXEL } from '../testing/event-destinations.ts';
 import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 import { leadEvent } from '../testing/lead-event.ts';
@@ -84,6 +84,8 @@ const made = {
   deadLetterId: '',
   listJobId: '',
   pendingAuthorizeUrl: '',
+  /** The browser that started that flow: the callback must come back to it. */
+  pendingBrowser: new TestBrowser('http://127.0.0.1'),
   racing: [] as { tenantId: string; connectionId: string }[],
 };
 
@@ -331,8 +333,9 @@ it('phase 1: the fleet on key "old" stores a secret in every sealed column', asy
 
   // oauth_states.pkce_verifier_ciphertext of a flow the brand admin finishes only after the rotation.
   const started = await startConnect(live().url, made.late.apiKey, 'google');
-  expect(started.status).toBe(302);
-  made.pendingAuthorizeUrl = started.headers.get('location') ?? '';
+  expect(started.status).toBe(303);
+  made.pendingAuthorizeUrl = started.location ?? '';
+  made.pendingBrowser = started.browser;
 
   // Connections that refresh every ~2 s from now on.
   const platforms = simulatorPlatforms(sim.url);
@@ -453,7 +456,7 @@ it('phase 3: the fleet on key "new" alone refreshes, delivers, replays, connects
     decision: 'approve',
     accounts: ['1000000015'],
   });
-  const landed = await fetch(callbackUrl, { redirect: 'manual' });
+  const landed = await made.pendingBrowser.fetch(callbackUrl);
   expect(landed.status).toBeLessThan(400);
   const lateConnections = await listConnections(env.db, made.late.tenantId);
   expect(lateConnections.map((connection) => `${connection.provider}:${connection.status}`)).toEqual(['google:active']);

@@ -12,6 +12,7 @@ import { useTestEnvironment } from '@adsync/testing';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminBrowser } from '../testing/admin-browser.ts';
 import { api } from '../testing/connect-client.ts';
 import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 import { readRedisEntries } from '../testing/redis-entries.ts';
@@ -111,10 +112,11 @@ beforeAll(async () => {
   await env.db.updateTable('operators').set({ disabled_at: new Date() }).where('email', '=', retired.email).execute();
   const { apiKey } = await createTenantWithKey(env.db, { name: 'Not an operator', keyName: 't' });
   const link = await api(gateway.url, apiKey, 'POST', '/v1/admin/login-links', {});
-  const opened = await fetch(String(link.body.url), { redirect: 'manual' });
-  const sessionCookie = opened.headers.getSetCookie().find((cookie) => cookie.startsWith('adsync_session=')) ?? '';
-  expect(sessionCookie).not.toBe('');
-  tenant = { apiKey, sessionCookie: sessionCookie.split(';')[0] ?? '' };
+  const browser = new AdminBrowser(gateway.url);
+  expect((await browser.signInWithLink(String(link.body.url))).status).toBe(303);
+  const session = browser.cookie('adsync_session') ?? '';
+  expect(session).not.toBe('');
+  tenant = { apiKey, sessionCookie: `adsync_session=${session}` };
 });
 afterAll(async () => {
   await gateway?.close();

@@ -88,7 +88,9 @@ async function http(
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
       ...options.headers,
     },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(options.body === undefined
+      ? {}
+      : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
   });
   return remember(`http ${method} ${path.split('?')[0]}`, response);
 }
@@ -222,6 +224,8 @@ it('no secret the run created is in any log line, Redis entry, HTTP answer, webh
       const value = attempt.callbackUrl.searchParams.get(name);
       if (value !== null) secret(`${provider} OAuth ${name}`, value);
     }
+    secret(`${provider} connect link token`, new URL(attempt.linkUrl).searchParams.get('token'));
+    secret(`${provider} browser binding cookie`, attempt.bindingCookie);
   }
   expect(
     (await http('POST', '/v1/connections/klaviyo/api-key', { apiKey, body: { privateKey: KLAVIYO_KEY } })).status,
@@ -297,10 +301,15 @@ it('no secret the run created is in any log line, Redis entry, HTTP answer, webh
   // The admin page: a login link, the session it opens, calls with it (one without its CSRF token).
   const link = await http('POST', '/v1/admin/login-links', { apiKey, body: {} });
   const linkUrl = new URL(String(link.json.url));
-  secret('admin login link token', linkUrl.searchParams.get('token'), {
-    allowedIn: ['http POST /v1/admin/login-links'],
+  const loginToken = secret('admin login link token', linkUrl.searchParams.get('token'), {
+    // The link's page carries it in its form, to sign in with when its button is pressed.
+    allowedIn: ['http POST /v1/admin/login-links', 'http GET /admin/login'],
   });
-  const opened = await http('GET', `${linkUrl.pathname}${linkUrl.search}`);
+  expect((await http('GET', `${linkUrl.pathname}${linkUrl.search}`)).status).toBe(200);
+  const opened = await http('POST', '/admin/login', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: testbed.gateway.url },
+    body: new URLSearchParams({ token: loginToken }).toString(),
+  });
   expect(opened.status).toBe(303);
   const cookie = (name: string) =>
     opened.headers
@@ -308,8 +317,8 @@ it('no secret the run created is in any log line, Redis entry, HTTP answer, webh
       .find((value) => value.startsWith(`${name}=`))
       ?.split(';')[0]
       ?.slice(name.length + 1);
-  const session = secret('admin session token', cookie('adsync_session'), { allowedIn: ['http GET /admin/login'] });
-  const csrf = secret('admin CSRF token', cookie('adsync_csrf'), { allowedIn: ['http GET /admin/login'] });
+  const session = secret('admin session token', cookie('adsync_session'), { allowedIn: ['http POST /admin/login'] });
+  const csrf = secret('admin CSRF token', cookie('adsync_csrf'), { allowedIn: ['http POST /admin/login'] });
   const asSession = { cookie: `adsync_session=${session}; adsync_csrf=${csrf}` };
   expect((await http('GET', '/v1/connections', { headers: asSession })).status).toBe(200);
   for (const connection of connections) {

@@ -33,7 +33,8 @@ import {
   send,
   snapshotDatabase,
 } from '../fuzz/fuzz-support.ts';
-import { api, connectByHttp, startConnect } from '../testing/connect-client.ts';
+import { AdminBrowser } from '../testing/admin-browser.ts';
+import { api, connectByHttp, startConnect, TestBrowser } from '../testing/connect-client.ts';
 import { connectEventDestinations, META_PIXEL, startCapiWorker, TIKTOK_PIXEL } from '../testing/event-destinations.ts';
 import { leadEvent } from '../testing/lead-event.ts';
 import { readRedisEntries } from '../testing/redis-entries.ts';
@@ -60,6 +61,7 @@ interface Brand {
 
 interface Alpha extends Brand {
   keyIds: string[];
+  sessionIds: string[];
   connectionIds: string[];
   metaAccountId: string;
   destinationIds: string[];
@@ -103,8 +105,12 @@ const NOT_TENANT_ROUTES: [RegExp, string][] = [
     'the admin page shell and its script and stylesheet: the same bytes for everyone; data comes through the API',
   ],
   [
-    /^GET \/admin\/login$/,
+    /^(GET|POST) \/admin\/login$/,
     'signs a browser in with a single-use login link: the link names the tenant (tenants/admin-session.integration.test.ts)',
+  ],
+  [
+    /^(GET|POST) \/oauth\/connect$/,
+    'opens a single-use connect link: the link names the tenant (security/browser-bound-oauth.integration.test.ts)',
   ],
   [
     /^POST \/admin\/sign-in$/,
@@ -218,9 +224,25 @@ const MATRIX: Record<string, () => Probe[]> = {
     })),
   'GET /oauth/:provider/start': () => [
     {
-      // B starts its own connect flow; A's pending and finished flows are untouched.
+      // B's admin starts its own connect flow; A's pending and finished flows are untouched. B's API key gets
+      // no consent URL at all (it must mint a connect link).
       path: '/oauth/google/start',
-      expect: answered(302),
+      expect: (answer) => {
+        if (answer.status === 302) return;
+        expect(answer.status, describeAnswer(answer)).toBe(403);
+        expect(answer.text).toContain('code: connect_link_required');
+      },
+    },
+  ],
+  'POST /v1/connect-links': () => [
+    {
+      path: '/v1/connect-links',
+      body: { provider: 'google' },
+      expect: answered(201, async (answer) => {
+        // The link connects to B, and says so before anything happens.
+        const page = await new TestBrowser(testbed.gateway.url).fetch(String(json(answer).url));
+        expect(await page.text()).toContain('Connect Google Ads to BRAVO brand?');
+      }),
     },
   ],
   'GET /v1/onboarding': () => [
@@ -548,9 +570,41 @@ const MATRIX: Record<string, () => Probe[]> = {
       body: {},
       expect: answered(200, async (answer) => {
         // The link signs a browser into B.
-        const opened = await fetch(String(json(answer).url), { redirect: 'manual' });
-        const cookie = opened.headers.getSetCookie().find((value) => value.startsWith('adsync_session='));
-        expect(await sessionTenant(cookie?.split(';')[0] ?? '')).toBe(b.tenantId);
+        const browser = new AdminBrowser(testbed.gateway.url);
+        expect((await browser.signInWithLink(String(json(answer).url))).status).toBe(303);
+        expect(await sessionTenant(`adsync_session=${browser.cookie('adsync_session')}`)).toBe(b.tenantId);
+      }),
+    },
+  ],
+  'GET /v1/admin/sessions': () => [
+    {
+      path: '/v1/admin/sessions',
+      expect: answered(200, async (answer) => {
+        const own = await env.db
+          .selectFrom('admin_sessions')
+          .select('id')
+          .where('tenant_id', '=', b.tenantId)
+          .where('revoked_at', 'is', null)
+          .execute();
+        expect(
+          list<{ id: string }>(answer, 'sessions')
+            .map((row) => row.id)
+            .sort(),
+        ).toEqual(own.map((row) => row.id).sort());
+      }),
+    },
+  ],
+  'DELETE /v1/admin/sessions/:id': () =>
+    a.sessionIds.map((id) => ({
+      path: `/v1/admin/sessions/${id}`,
+      expect: refused(404, 'session_not_found'),
+    })),
+  'DELETE /v1/admin/sessions': () => [
+    {
+      // Ends B's sessions (with B's key, every one): B signs in again for the probes after it.
+      path: '/v1/admin/sessions',
+      expect: answered(200, async () => {
+        Object.assign(b, await signIn(b.apiKey));
       }),
     },
   ],
@@ -571,14 +625,9 @@ const MATRIX: Record<string, () => Probe[]> = {
 async function signIn(apiKey: string): Promise<{ session: string; csrf: string }> {
   const link = await api(testbed.gateway.url, apiKey, 'POST', '/v1/admin/login-links', {});
   expect(link.status).toBe(200);
-  const response = await fetch(String(link.body.url), { redirect: 'manual' });
-  const cookie = (name: string) =>
-    response.headers
-      .getSetCookie()
-      .find((value) => value.startsWith(`${name}=`))
-      ?.split(';')[0]
-      ?.slice(name.length + 1) ?? '';
-  return { session: cookie('adsync_session'), csrf: cookie('adsync_csrf') };
+  const browser = new AdminBrowser(testbed.gateway.url);
+  expect((await browser.signInWithLink(String(link.body.url))).status).toBe(303);
+  return { session: browser.cookie('adsync_session') ?? '', csrf: browser.cookie('adsync_csrf') ?? '' };
 }
 
 /** A call that must succeed, made while setting up. */
@@ -748,7 +797,7 @@ async function setUpAlpha(): Promise<Omit<Alpha, 'ids'>> {
   await must(apiKey, 'PUT', '/v1/webhook', { url: 'https://alpha.example/adsync-hooks' });
   const session = await signIn(apiKey);
   await must(apiKey, 'POST', '/v1/admin/login-links', {});
-  expect((await startConnect(url, apiKey, 'meta')).status).toBe(302);
+  expect((await startConnect(url, apiKey, 'meta')).status).toBe(303);
 
   const accounts = await listAdAccounts(env.db, { tenantId });
   expect(accounts.length).toBeGreaterThanOrEqual(4);
@@ -762,6 +811,9 @@ async function setUpAlpha(): Promise<Omit<Alpha, 'ids'>> {
     apiKey,
     ...session,
     keyIds: (await listApiKeys(env.db, tenantId)).map((key) => key.id),
+    sessionIds: (
+      await env.db.selectFrom('admin_sessions').select('id').where('tenant_id', '=', tenantId).execute()
+    ).map((row) => row.id),
     connectionIds: ['meta', 'google', 'tiktok', 'klaviyo'].map(connectionOf),
     metaAccountId: metaAccount.id,
     destinationIds: [destinations.meta, destinations.tiktok, String(dedicated.id)],
@@ -838,10 +890,14 @@ function changesToA(before: DatabaseSnapshot, after: DatabaseSnapshot) {
 /** A's Redis entries (queued jobs, buffered events, locks…): every entry that mentions one of A's ids. */
 async function redisOfA(): Promise<string[]> {
   const { entries } = await readRedisEntries(env.redis, env.queuePrefix);
-  return entries
-    .map((entry) => `${entry.key} ${entry.part} ${entry.value}`)
-    .filter((text) => a.ids.some((id) => text.includes(id)))
-    .sort();
+  return (
+    entries
+      // A's rate-limit counters come and go with their windows, whoever calls (see security/auth-and-rate-limits).
+      .filter((entry) => !entry.key.startsWith(`${env.queuePrefix}:rate-limit:`))
+      .map((entry) => `${entry.key} ${entry.part} ${entry.value}`)
+      .filter((text) => a.ids.some((id) => text.includes(id)))
+      .sort()
+  );
 }
 
 /** Snapshots A's rows, runs the call, and checks A's rows and Redis entries did not change. */

@@ -2,13 +2,13 @@
 
 import { createTenantWithKey, listConnections } from '@adsync/db';
 import { expect, it } from 'vitest';
-import { api, connectByHttp } from '../testing/connect-client.ts';
+import { api, connectByHttp, TestBrowser } from '../testing/connect-client.ts';
 import { useGatewayWithSimulator } from '../testing/use-gateway-with-simulator.ts';
 
 const testbed = useGatewayWithSimulator();
 const { env } = testbed;
 
-/** Opens a fresh login link; returns the session and CSRF cookies it set. */
+/** Opens a fresh login link in a new browser and signs in on its page; returns the cookies it set. */
 async function signIn(apiKey: string, next?: string) {
   const link = await api(
     testbed.gateway.url,
@@ -18,39 +18,41 @@ async function signIn(apiKey: string, next?: string) {
     next === undefined ? {} : { next },
   );
   expect(link.status).toBe(200);
-  const response = await fetch(String(link.body.url), { redirect: 'manual' });
-  const cookies = response.headers.getSetCookie();
-  const value = (name: string) =>
-    cookies
-      .find((cookie) => cookie.startsWith(`${name}=`))
-      ?.split(';')[0]
-      ?.split('=')[1] ?? '';
+  const browser = new TestBrowser(testbed.gateway.url);
+  const page = await browser.fetch(String(link.body.url));
+  expect(page.status).toBe(200);
+  expect(page.headers.getSetCookie()).toEqual([]);
+  const token = /name="token" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const response = await browser.submit('/admin/login', { token });
   return {
     url: String(link.body.url),
+    token,
     response,
-    cookies,
-    session: value('adsync_session'),
-    csrf: value('adsync_csrf'),
+    cookies: response.headers.getSetCookie(),
+    session: browser.cookie('adsync_session') ?? '',
+    csrf: browser.cookie('adsync_csrf') ?? '',
   };
 }
 
 it('a login link works once and sets an httpOnly, SameSite session cookie', async () => {
   const { apiKey } = await createTenantWithKey(env.db, { name: 'Admin', keyName: 't' });
-  const first = await signIn(apiKey, '/oauth/meta/start');
+  const first = await signIn(apiKey, '/admin/onboarding');
   expect(first.response.status).toBe(303);
-  expect(first.response.headers.get('location')).toBe(`${testbed.gateway.url}/oauth/meta/start`);
+  expect(first.response.headers.get('location')).toBe('/admin/onboarding');
   const sessionCookie = first.cookies.find((cookie) => cookie.startsWith('adsync_session='));
   expect(sessionCookie).toMatch(/HttpOnly/i);
   expect(sessionCookie).toMatch(/SameSite=Lax/i);
   expect(first.cookies.find((cookie) => cookie.startsWith('adsync_csrf='))).toMatch(/SameSite=Strict/i);
-  const again = await fetch(first.url, { redirect: 'manual' });
+  const again = await new TestBrowser(testbed.gateway.url).fetch(first.url);
   expect(again.status).toBe(400);
+  expect(await again.text()).toContain('code: login_link_invalid');
   expect(again.headers.getSetCookie()).toEqual([]);
-  expect(
-    await api(testbed.gateway.url, apiKey, 'POST', '/v1/admin/login-links', { next: 'https://evil.example' }),
-  ).toMatchObject({
-    status: 400,
-  });
+  for (const next of ['https://evil.example', '/oauth/meta/start', '//evil.example/admin', '/administrator']) {
+    expect(await api(testbed.gateway.url, apiKey, 'POST', '/v1/admin/login-links', { next })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_next' } },
+    });
+  }
 });
 
 it('a session reads freely but changes only with its CSRF token from our origin; logout ends it', async () => {

@@ -18,7 +18,19 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 export type TenantPrincipal =
   | { tenantId: string; via: 'api_key'; keyId: string }
-  | { tenantId: string; via: 'session'; sessionId: string; csrfTokenHash: string };
+  | {
+      tenantId: string;
+      via: 'session';
+      sessionId: string;
+      csrfTokenHash: string;
+      /** The API key behind the session: links it mints are ended with that key too. */
+      apiKeyId: string | null;
+    };
+
+/** The API key a credential comes down to: itself, or the key behind the session. */
+export function apiKeyBehind(principal: TenantPrincipal): string | null {
+  return principal.via === 'api_key' ? principal.keyId : principal.apiKeyId;
+}
 
 const principals = new WeakMap<FastifyRequest, TenantPrincipal>();
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -59,6 +71,7 @@ export async function findTenantPrincipal(
         via: 'session',
         sessionId: session.id,
         csrfTokenHash: session.csrf_token_hash,
+        apiKeyId: session.api_key_id,
       };
     }
   }

@@ -229,6 +229,7 @@ async function storeEverySecret(keyring: Keyring): Promise<Stored[]> {
     tenantId,
     provider: 'google',
     pkceVerifierCiphertext: sealSecret(keyring, verifier, verifierContext),
+    browserBindingHash: 'hash-of-the-browser-cookie',
     expiresAt: new Date(Date.now() + 600_000),
   });
   stored.push({

@@ -2,6 +2,7 @@
 
 import type { Db } from '../create-database.ts';
 import type { TenantApiKey } from '../schema.ts';
+import { endSessionsIn, voidSignInLinks } from './admin-sessions.repository.ts';
 
 export async function insertApiKey(
   db: Db,
@@ -40,14 +41,23 @@ export async function listApiKeys(db: Db, tenantId: string): Promise<TenantApiKe
   return db.selectFrom('tenant_api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
 }
 
-/** Revokes one of the tenant's keys; false when the tenant has no such live key. */
+/**
+ * Revokes one of the tenant's keys and, in the same transaction, ends every session it opened (and the
+ * sessions their login links opened) and voids its unused login and connect links. False when the tenant
+ * has no such live key.
+ */
 export async function revokeApiKey(db: Db, key: { tenantId: string; keyId: string }): Promise<boolean> {
-  const result = await db
-    .updateTable('tenant_api_keys')
-    .set({ revoked_at: new Date() })
-    .where('tenant_id', '=', key.tenantId)
-    .where('id', '=', key.keyId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('tenant_api_keys')
+      .set({ revoked_at: new Date() })
+      .where('tenant_id', '=', key.tenantId)
+      .where('id', '=', key.keyId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return false;
+    await endSessionsIn(trx, key.tenantId, { apiKeyId: key.keyId });
+    await voidSignInLinks(trx, key.tenantId, key.keyId);
+    return true;
+  });
 }

@@ -12,6 +12,7 @@ export async function insertOAuthState(
     connectionId?: string | null;
     returnUrl?: string | null;
     pkceVerifierCiphertext?: string | null;
+    browserBindingHash: string;
     expiresAt: Date;
   },
 ): Promise<void> {
@@ -24,6 +25,7 @@ export async function insertOAuthState(
       connection_id: values.connectionId ?? null,
       return_url: values.returnUrl ?? null,
       pkce_verifier_ciphertext: values.pkceVerifierCiphertext ?? null,
+      browser_binding_hash: values.browserBindingHash,
       expires_at: values.expiresAt,
     })
     .execute();
@@ -31,12 +33,13 @@ export async function insertOAuthState(
 
 /**
  * Marks the state used and returns it, in one statement, so two callbacks racing with the same state
- * cannot both succeed. Returns undefined when the state is unknown, expired, already used, or bound to
- * another tenant or provider.
+ * cannot both succeed. Returns undefined when the state is unknown, expired, already used, bound to another
+ * tenant or provider, or started in another browser (`browserBindingHash` is the hash of the binding cookie
+ * the callback brought).
  */
 export async function consumeOAuthState(
   db: Db,
-  claim: { nonce: string; tenantId: string; provider: Provider },
+  claim: { nonce: string; tenantId: string; provider: Provider; browserBindingHash: string },
 ): Promise<OAuthState | undefined> {
   return db
     .updateTable('oauth_states')
@@ -44,10 +47,23 @@ export async function consumeOAuthState(
     .where('nonce', '=', claim.nonce)
     .where('tenant_id', '=', claim.tenantId)
     .where('provider', '=', claim.provider)
+    .where('browser_binding_hash', '=', claim.browserBindingHash)
     .where('consumed_at', 'is', null)
     .where('expires_at', '>', new Date())
     .returningAll()
     .executeTakeFirst();
+}
+
+/** Whether an unused, unexpired state with this nonce exists (to tell "another browser" from "used"). */
+export async function isOAuthStatePending(db: Db, nonce: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('oauth_states')
+    .select('nonce')
+    .where('nonce', '=', nonce)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Removes states that can no longer be used; returns how many. */

@@ -55,12 +55,11 @@ export function ProviderCard(props: {
         setShowKeyForm(true);
         return;
       }
-      const { authorizationUrl } = await apiRequest<{ authorizationUrl: string }>(
-        'POST',
-        `/v1/connections/${connection.id}/reconnect`,
-        { returnTo: props.returnTo },
-      );
-      location.assign(authorizationUrl);
+      // A connect link: opened in this browser, signed in to this tenant, it goes straight to the platform.
+      const { url } = await apiRequest<{ url: string }>('POST', `/v1/connections/${connection.id}/reconnect`, {
+        returnTo: props.returnTo,
+      });
+      location.assign(url);
     });
   const disconnect = () =>
     action.run(async () => {
