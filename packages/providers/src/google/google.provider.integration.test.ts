@@ -202,3 +202,24 @@ it('a throttled search reads as rate_limited with the wait from quotaErrorDetail
     platformCode: 'quotaError.RESOURCE_EXHAUSTED',
   });
 });
+
+it('page tokens that never end stop at the cap as an error, not a shortened account list (issue 19)', async () => {
+  const provider = createGoogleProvider(settings, { maxPages: 3 });
+  const tokens = await connect(provider);
+  const searches = () => sim.context.recorder.requestCounts()['google POST /ads/*'] ?? 0;
+  await control('faults', {
+    platform: 'google',
+    route: 'POST /ads/*/googleAds:search',
+    count: 10,
+    status: 200,
+    body: { results: [], nextPageToken: 'bG9vcA' },
+  });
+  const before = searches();
+  const accounts = await provider.listAccounts(tokens);
+  await control('faults/clear', {});
+  expect(accounts.ok).toBe(false);
+  if (accounts.ok) return;
+  expect(accounts.error).toMatchObject({ code: 'invalid_response', retryable: false });
+  expect(accounts.error.message).toMatch(/^Google Ads had more than 3 pages of the accounts under customer \d{10}; /);
+  expect(searches() - before).toBe(3);
+});

@@ -24,23 +24,14 @@ export function apiUrl(settings: KlaviyoSettings, path: string, query: Record<st
 
 /**
  * Calls a Klaviyo API URL with the revision every call must name; a body goes as JSON:API. `url` is built by
- * `apiUrl` or is a `links.next` Klaviyo gave, followed verbatim once it is checked to be on the API's own
- * origin (the credential never goes elsewhere).
+ * `apiUrl` or is a `links.next` Klaviyo gave, which `forEachPage` follows verbatim only once paging.ts has
+ * checked it is on the API's own origin (the credential never goes elsewhere).
  */
 export function apiRequest(
   settings: KlaviyoSettings,
   credential: KlaviyoCredential,
   request: { method: 'GET' | 'POST'; url: string; json?: unknown },
 ) {
-  if (new URL(request.url).origin !== new URL(settings.apiUrl).origin) {
-    return Promise.resolve(
-      err({
-        code: 'unavailable' as const,
-        message: `Klaviyo gave a link off its API host (${new URL(request.url).host}); refusing to follow it.`,
-        retryable: false,
-      }),
-    );
-  }
   return httpJson({
     method: request.method,
     url: request.url,
