@@ -26,8 +26,9 @@ export type ProviderErrorCode =
   /** Timeouts, 5xx, unparsable answers: worth retrying later. */
   | 'unavailable'
   /**
-   * The platform answered with something adsync refuses to act on (paging.ts): a next-page link off its own
-   * host, more pages than any real account has. Retrying will not help until the platform's answer changes.
+   * The platform answered with something adsync refuses to act on (paging.ts, time-zone.ts): a next-page link
+   * off its own host, more pages than any real account has, a time zone adsync cannot date spend in. Retrying
+   * will not help until the platform's answer changes.
    */
   | 'invalid_response';
 

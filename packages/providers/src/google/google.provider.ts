@@ -14,6 +14,7 @@ import type {
   TokenSet,
 } from '../provider.ts';
 import type { GoogleSettings } from '../settings.ts';
+import { withUsableTimeZones } from '../time-zone.ts';
 import { googleAdsError, googleOAuthError, schemaError } from './google.errors.ts';
 import { accessibleCustomers, customerClientPage, type TokenResponse, tokenResponse } from './google.schemas.ts';
 
@@ -198,7 +199,7 @@ export function createGoogleProvider(settings: GoogleSettings, paging: PagingOpt
           }
         }
       }
-      return ok([...found.values()]);
+      return withUsableTimeZones('Google Ads', [...found.values()]);
     },
 
     async revoke(tokens) {

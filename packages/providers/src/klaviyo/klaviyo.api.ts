@@ -5,6 +5,7 @@ import { err, ok } from '@adsync/errors';
 import { httpJson } from '../http.ts';
 import type { DiscoveredAccount, ProviderResult } from '../provider.ts';
 import type { KlaviyoSettings } from '../settings.ts';
+import { unusableTimeZone } from '../time-zone.ts';
 import { klaviyoApiError, schemaError } from './klaviyo.errors.ts';
 import { accountsResponse } from './klaviyo.schemas.ts';
 
@@ -83,14 +84,14 @@ export async function fetchAccount(
     return err({ code: 'not_found', message: 'Klaviyo returned no account for this credential.', retryable: false });
   }
   const { attributes } = found;
-  return ok({
-    account: {
-      externalId: found.id,
-      name: attributes.contact_information.organization_name || found.id,
-      currency: attributes.preferred_currency,
-      timezone: attributes.timezone,
-      managerExternalId: null,
-    },
-    publicKey: attributes.public_api_key,
-  });
+  const account: DiscoveredAccount = {
+    externalId: found.id,
+    name: attributes.contact_information.organization_name || found.id,
+    currency: attributes.preferred_currency,
+    timezone: attributes.timezone,
+    managerExternalId: null,
+  };
+  const refused = unusableTimeZone('Klaviyo', account);
+  if (refused !== undefined) return err(refused);
+  return ok({ account, publicKey: attributes.public_api_key });
 }

@@ -132,4 +132,29 @@ describe('what /me/adaccounts answers is checked before it is used (issue 19)', 
     expect(accounts.error.message).toMatch(/^Meta had more than 3 pages of ad accounts; adsync stopped reading/);
     expect(listings() - before).toBe(3);
   });
+
+  it('an account in a time zone no one knows fails discovery, naming the account and the zone', async () => {
+    const tokens = await connect();
+    const mars = { id: 'act_1000000009', name: 'Acme Mars', currency: 'USD', timezone_name: 'Mars/Olympus_Mons' };
+    await answerNext({ data: [ACCOUNT, mars] });
+    const accounts = await createMetaProvider(settings).listAccounts(tokens);
+    expect(accounts.ok).toBe(false);
+    if (accounts.ok) return;
+    expect(accounts.error).toEqual({
+      code: 'invalid_response',
+      retryable: false,
+      message:
+        'Meta gives account act_1000000009 (Acme Mars) the time zone "Mars/Olympus_Mons", which is not an IANA time zone adsync can date spend in.',
+    });
+  });
+
+  it.each([
+    ['a UTC offset, which Postgres would read with its sign reversed', '+05:30'],
+    ['an ICU-only abbreviation, which Postgres reads as a fixed offset', 'PST'],
+  ])('a zone Intl takes but Postgres reads otherwise is refused too: %s', async (_why, zone) => {
+    const tokens = await connect();
+    await answerNext({ data: [{ ...ACCOUNT, timezone_name: zone }] });
+    const accounts = await createMetaProvider(settings).listAccounts(tokens);
+    expect(!accounts.ok && accounts.error.code).toBe('invalid_response');
+  });
 });

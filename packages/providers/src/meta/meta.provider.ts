@@ -7,6 +7,7 @@ import { httpJson } from '../http.ts';
 import { type PagingOptions, refusedPage } from '../paging.ts';
 import type { CallbackOutcome, DiscoveredAccount, OAuthProvider, ProviderResult, TokenSet } from '../provider.ts';
 import type { MetaSettings } from '../settings.ts';
+import { withUsableTimeZones } from '../time-zone.ts';
 import { metaError } from './meta.errors.ts';
 import { adAccountsPage, debugTokenResponse, tokenResponse } from './meta.schemas.ts';
 
@@ -165,7 +166,7 @@ export function createMetaProvider(settings: MetaSettings, paging: PagingOptions
         }
         url = parsed.data.paging?.next;
       }
-      return ok(accounts);
+      return withUsableTimeZones('Meta', accounts);
     },
 
     async revoke(tokens) {
