@@ -142,7 +142,7 @@ async function providerFailure(deps: ListJobDeps, job: KlaviyoListJob, error: Pr
     if (checked.kind === 'needs_reauth') return new ListJobFailure('needs_reauth', error.message, true);
     return new ListJobFailure('token_rejected', error.message, false);
   }
-  const final = ['permission_denied', 'not_found', 'invalid_request'].includes(error.code);
+  const final = ['permission_denied', 'not_found', 'invalid_request', 'invalid_response'].includes(error.code);
   return new ListJobFailure(error.code, error.message, final);
 }
 

@@ -244,6 +244,7 @@ async function failureOf(deps: KlaviyoSyncDeps, connection: Connection, error: P
       );
     case 'not_found':
     case 'invalid_request':
+    case 'invalid_response':
       return new UnrecoverableSyncFailure(error.code, error.message);
     default:
       return new KlaviyoSyncFailure(error.code, error.message);

@@ -24,7 +24,13 @@ export type ProviderErrorCode =
   /** The account or object does not exist or is not reachable with this grant. */
   | 'not_found'
   /** Timeouts, 5xx, unparsable answers: worth retrying later. */
-  | 'unavailable';
+  | 'unavailable'
+  /**
+   * The platform answered with something adsync refuses to act on (paging.ts, time-zone.ts): a next-page link
+   * off its own host, more pages than any real account has, a time zone adsync cannot date spend in. Retrying
+   * will not help until the platform's answer changes.
+   */
+  | 'invalid_response';
 
 export interface ProviderError {
   readonly code: ProviderErrorCode;

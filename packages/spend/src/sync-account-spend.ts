@@ -239,7 +239,9 @@ async function failedRead(
     case 'permission_denied':
     case 'not_found':
     case 'invalid_request':
-      // Retrying cannot help: the grant no longer reaches this account, or the request itself is wrong.
+    case 'invalid_response':
+      // Retrying cannot help: the grant no longer reaches this account, the request itself is wrong, or the
+      // platform answers with what adsync refuses (a link off its host, pages without end).
       throw new UnrecoverableFailure(error.code, error.message);
     default:
       throw new SyncFailure(error.code, error.message);

@@ -12,6 +12,8 @@ const REFUSALS: Record<string, { code: string; status: number }> = {
   invalid_grant: { code: 'invalid_klaviyo_key', status: 400 },
   permission_denied: { code: 'klaviyo_key_missing_scopes', status: 400 },
   not_found: { code: 'invalid_klaviyo_key', status: 400 },
+  // The key works, but Klaviyo's answer is one adsync cannot store (e.g. the account's time zone).
+  invalid_response: { code: 'klaviyo_answer_refused', status: 502 },
 };
 
 export async function connectKlaviyoKey(

@@ -1,14 +1,22 @@
 // Refreshing real connections against the simulator: rotation after rotation, single flight across two
 // "processes", revocation → needs_reauth, the race that is not a revocation, transient failures and throttles.
 
-import { type Connection, createDatabase, findConnection, listConnectionEvents } from '@adsync/db';
+import {
+  type Connection,
+  createDatabase,
+  findConnection,
+  listAdAccounts,
+  listConnectionEvents,
+  upsertAdAccounts,
+} from '@adsync/db';
 import { isDependencyUnavailable } from '@adsync/errors';
+import { PROVIDER_IDS, simulatorProviderSettings } from '@adsync/providers';
 import { createQueueProducer, type QueueProducer } from '@adsync/queues';
 import { controlSimulator, type RunningSimulator, startSimulator } from '@adsync/simulator';
-import { startTcpProxy, useTestEnvironment } from '@adsync/testing';
+import { createCapturingLogger, startTcpProxy, useTestEnvironment } from '@adsync/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlatformClients } from '../platform-clients.ts';
+import { createPlatformClients, type PlatformClients } from '../platform-clients.ts';
 import { connectForTest, refreshDepsForTest, simulatorPlatforms } from '../testing/connected-connection.ts';
 import { DEGRADED_AFTER_FAILURES, type RefreshDeps, refreshConnection } from './refresh-connection.ts';
 
@@ -206,6 +214,65 @@ describe('failures', () => {
 });
 
 describe('tokens that cannot be refreshed', () => {
+  it('TikTok long-term: an advertiser in an unknown time zone leaves the connection healthy and stores nothing (issue 19)', async () => {
+    // The simulator's long-term app: tokens without expiry or refresh token, so the check lists advertisers.
+    const settings = simulatorProviderSettings(sim.url, 'http://adsync.test');
+    const longTerm = createPlatformClients({
+      target: 'simulator',
+      settings: {
+        ...settings,
+        tiktok: { ...settings.tiktok, appId: '7100000000000000002', secret: 'sim-tiktok-secret-long-term' },
+      },
+      configured: PROVIDER_IDS,
+    });
+    const US = '7000000000000000001';
+    const { connection, tokens } = await connectForTest(env.db, longTerm, 'tiktok', { accounts: [US] });
+    const discovered = await longTerm.oauth('tiktok').listAccounts(tokens);
+    if (!discovered.ok) throw new Error(discovered.error.message);
+    await upsertAdAccounts(env.db, { ...keyOf(connection), provider: 'tiktok' }, discovered.value, () => true);
+
+    const infoRoute = 'GET /open_api/v1.3/advertiser/info/';
+    const asked = () => sim.context.recorder.requestCounts()[`tiktok ${infoRoute}`] ?? 0;
+    const advertiser = { advertiser_id: US, name: 'Acme TikTok US', currency: 'USD' };
+    await control('faults', {
+      platform: 'tiktok',
+      route: infoRoute,
+      status: 200,
+      body: {
+        code: 0,
+        message: 'OK',
+        request_id: 'r',
+        data: { list: [{ ...advertiser, display_timezone: 'Mars/Olympus_Mons', timezone: 'Mars/Olympus_Mons' }] },
+      },
+    });
+    const before = asked();
+    const log = createCapturingLogger('refresh-test');
+    const deps = {
+      ...refreshDepsForTest({
+        db: env.db,
+        redis: env.redis,
+        lockPrefix: env.queuePrefix,
+        producer,
+        platforms: longTerm,
+      }),
+      logger: log.logger,
+    };
+    expect(await refreshConnection(deps, keyOf(connection), { force: true })).toEqual({ kind: 'healthy' });
+    expect(asked() - before).toBe(1);
+    expect(await findConnection(env.db, keyOf(connection))).toMatchObject({
+      status: 'active',
+      consecutive_failures: 0,
+      last_error_code: null,
+    });
+    expect(await listConnectionEvents(env.db, keyOf(connection))).toEqual([]);
+    const stored = await listAdAccounts(env.db, keyOf(connection));
+    expect(stored.map((account) => [account.external_id, account.timezone])).toEqual([[US, 'America/Los_Angeles']]);
+    const refused = log.lines
+      .map((line) => JSON.parse(line) as { msg: string; reason?: string })
+      .find((line) => line.msg === 'the platform took the credentials but its answer was refused');
+    expect(refused?.reason).toContain('the time zone "Mars/Olympus_Mons"');
+  });
+
   it('Meta: a healthy token gets its daily check; past its expiry it needs re-authorization', async () => {
     const { connection } = await connectForTest(env.db, platforms, 'meta', { accounts: ['act_1000000001'] });
     const checked = await refreshConnection(processDeps(), keyOf(connection), { force: true });

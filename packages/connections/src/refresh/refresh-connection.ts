@@ -95,8 +95,32 @@ function planOf(
   );
 }
 
-/** The check a connection without a refresh token gets: what the platform says of its credentials. */
+/**
+ * The check a connection without a refresh token gets: what the platform says of its credentials. Where the
+ * check lists accounts, an answer adsync refuses to store (`invalid_response`: an account's unknown time
+ * zone, a bad next-page link) still means the platform took the credentials, which is all this asks: the
+ * connection stays as it is, nothing is stored, and discovery reports the refusal when it next runs.
+ */
 async function healthCheck(
+  deps: RefreshDeps,
+  connection: Connection,
+  tokens: TokenSet | undefined,
+): Promise<ProviderResult<{ accessTokenExpiresAt: Date | null }>> {
+  const checked = await checkCredentials(deps, connection, tokens);
+  if (checked.ok || checked.error.code !== 'invalid_response') return checked;
+  deps.logger.warn(
+    {
+      tenantId: connection.tenant_id,
+      connectionId: connection.id,
+      provider: connection.provider,
+      reason: checked.error.message,
+    },
+    'the platform took the credentials but its answer was refused',
+  );
+  return { ok: true, value: { accessTokenExpiresAt: tokens?.accessTokenExpiresAt ?? null } };
+}
+
+async function checkCredentials(
   deps: RefreshDeps,
   connection: Connection,
   tokens: TokenSet | undefined,

@@ -11,6 +11,7 @@ import * as klaviyoSegments from './0007-klaviyo-segments.ts';
 import * as klaviyoCatalog from './0008-klaviyo-catalog.ts';
 import * as klaviyoListJobs from './0009-klaviyo-list-jobs.ts';
 import * as capiDeliveryDays from './0010-capi-delivery-days.ts';
+import * as adAccountTimeZones from './0011-ad-account-time-zones.ts';
 import * as browserBoundSignIn from './0012-browser-bound-sign-in.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0008-klaviyo-catalog': klaviyoCatalog,
   '0009-klaviyo-list-jobs': klaviyoListJobs,
   '0010-capi-delivery-days': capiDeliveryDays,
+  '0011-ad-account-time-zones': adAccountTimeZones,
   '0012-browser-bound-sign-in': browserBoundSignIn,
 };

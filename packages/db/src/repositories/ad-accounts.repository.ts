@@ -13,7 +13,10 @@ export interface DiscoveredAdAccount {
   managerExternalId: string | null;
 }
 
-/** Inserts new accounts and refreshes known ones; `select` picks the selection of new rows. */
+/**
+ * Inserts new accounts and refreshes known ones; `select` picks the selection of new rows. A time zone
+ * Postgres cannot use fails the whole write (the CHECK of migration 0011), so no account of it is stored.
+ */
 export async function upsertAdAccounts(
   db: Db,
   owner: { tenantId: string; connectionId: string; provider: Provider },
@@ -56,7 +59,11 @@ export async function listAdAccounts(db: Db, key: { tenantId: string; connection
   return query.orderBy('name').orderBy('external_id').execute();
 }
 
-/** Selects exactly `externalIds` among the connection's accounts; returns the selected rows. */
+/**
+ * Selects exactly `externalIds` among the connection's active accounts; returns the selected rows. An account
+ * whose stored details are a stand-in (migration 0011 put UTC for a zone Postgres could not use) is not
+ * active, and stays unselected until discovery reports it again.
+ */
 export async function setSelectedAdAccounts(
   db: Db,
   key: { tenantId: string; connectionId: string },
@@ -64,7 +71,10 @@ export async function setSelectedAdAccounts(
 ): Promise<AdAccount[]> {
   await db
     .updateTable('ad_accounts')
-    .set({ selected: sql<boolean>`external_id = ANY(${[...externalIds]}::text[])`, updated_at: new Date() })
+    .set({
+      selected: sql<boolean>`external_id = ANY(${[...externalIds]}::text[]) AND status = 'active'`,
+      updated_at: new Date(),
+    })
     .where('tenant_id', '=', key.tenantId)
     .where('connection_id', '=', key.connectionId)
     .execute();

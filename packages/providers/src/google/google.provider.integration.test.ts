@@ -202,3 +202,47 @@ it('a throttled search reads as rate_limited with the wait from quotaErrorDetail
     platformCode: 'quotaError.RESOURCE_EXHAUSTED',
   });
 });
+
+it('page tokens that never end stop at the cap as an error, not a shortened account list (issue 19)', async () => {
+  const provider = createGoogleProvider(settings, { maxPages: 3 });
+  const tokens = await connect(provider);
+  const searches = () => sim.context.recorder.requestCounts()['google POST /ads/*'] ?? 0;
+  await control('faults', {
+    platform: 'google',
+    route: 'POST /ads/*/googleAds:search',
+    count: 10,
+    status: 200,
+    body: { results: [], nextPageToken: 'bG9vcA' },
+  });
+  const before = searches();
+  const accounts = await provider.listAccounts(tokens);
+  await control('faults/clear', {});
+  expect(accounts.ok).toBe(false);
+  if (accounts.ok) return;
+  expect(accounts.error).toMatchObject({ code: 'invalid_response', retryable: false });
+  expect(accounts.error.message).toMatch(/^Google Ads had more than 3 pages of the accounts under customer \d{10}; /);
+  expect(searches() - before).toBe(3);
+});
+
+it('an account in a time zone no one knows fails discovery, naming the account and the zone (issue 19)', async () => {
+  const provider = createGoogleProvider(settings);
+  const tokens = await connect(provider);
+  const client = (id: string, timeZone: string) => ({
+    customerClient: { id, descriptiveName: `Acme ${id}`, currencyCode: 'USD', timeZone, manager: false, level: '1' },
+  });
+  await control('faults', {
+    platform: 'google',
+    route: 'POST /ads/*/customers/9000000001/googleAds:search',
+    status: 200,
+    body: { results: [client('1000000011', 'America/New_York'), client('1000000012', 'Mars/Olympus_Mons')] },
+  });
+  const accounts = await provider.listAccounts(tokens);
+  expect(accounts.ok).toBe(false);
+  if (accounts.ok) return;
+  expect(accounts.error).toEqual({
+    code: 'invalid_response',
+    retryable: false,
+    message:
+      'Google Ads gives account 1000000012 (Acme 1000000012) the time zone "Mars/Olympus_Mons", which is not an IANA time zone adsync can date spend in.',
+  });
+});

@@ -4,6 +4,7 @@
 
 import { err, ok } from '@adsync/errors';
 import { httpJson } from '../http.ts';
+import { type PagingOptions, refusedPage } from '../paging.ts';
 import type {
   CallbackOutcome,
   DiscoveredAccount,
@@ -13,11 +14,16 @@ import type {
   TokenSet,
 } from '../provider.ts';
 import type { GoogleSettings } from '../settings.ts';
+import { withUsableTimeZones } from '../time-zone.ts';
 import { googleAdsError, googleOAuthError, schemaError } from './google.errors.ts';
 import { accessibleCustomers, customerClientPage, type TokenResponse, tokenResponse } from './google.schemas.ts';
 
 /** Without it adsync can read no spend. */
 const REQUIRED_SCOPES = ['https://www.googleapis.com/auth/adwords'];
+/**
+ * Search pages are 10,000 rows (providers.md §2.3): 500,000 accounts under one customer, far past the largest
+ * manager hierarchies (tens of thousands of accounts); a loop of page tokens ends here.
+ */
 const MAX_SEARCH_PAGES = 50;
 /** Every account in the hierarchy under (and including) the queried customer. */
 const CUSTOMER_CLIENTS =
@@ -44,7 +50,9 @@ function tokenSet(answer: TokenResponse, previous?: TokenSet): TokenSet {
   };
 }
 
-export function createGoogleProvider(settings: GoogleSettings): OAuthProvider {
+export function createGoogleProvider(settings: GoogleSettings, paging: PagingOptions = {}): OAuthProvider {
+  const maxPages = paging.maxPages ?? MAX_SEARCH_PAGES;
+
   async function token(form: Record<string, string>, action: string): Promise<ProviderResult<TokenResponse>> {
     const response = await httpJson({
       method: 'POST',
@@ -69,8 +77,11 @@ export function createGoogleProvider(settings: GoogleSettings): OAuthProvider {
   /** The non-manager accounts in a customer's hierarchy, reached with it as login-customer-id. */
   async function clientsOf(tokens: TokenSet, customerId: string): Promise<ProviderResult<DiscoveredAccount[]>> {
     const accounts: DiscoveredAccount[] = [];
+    const pages = { platform: 'Google Ads' as const, of: `the accounts under customer ${customerId}`, maxPages };
     let pageToken: string | undefined;
-    for (let page = 0; page < MAX_SEARCH_PAGES; page += 1) {
+    for (let page = 1; ; page += 1) {
+      const refused = refusedPage(pages, { number: page });
+      if (refused !== undefined) return err(refused);
       const response = await httpJson({
         method: 'POST',
         url: `${settings.adsApiUrl}/customers/${customerId}/googleAds:search`,
@@ -188,7 +199,7 @@ export function createGoogleProvider(settings: GoogleSettings): OAuthProvider {
           }
         }
       }
-      return ok([...found.values()]);
+      return withUsableTimeZones('Google Ads', [...found.values()]);
     },
 
     async revoke(tokens) {

@@ -5,6 +5,7 @@ import { err, ok } from '@adsync/errors';
 import { httpJson } from '../http.ts';
 import type { DiscoveredAccount, ProviderResult } from '../provider.ts';
 import type { KlaviyoSettings } from '../settings.ts';
+import { unusableTimeZone } from '../time-zone.ts';
 import { klaviyoApiError, schemaError } from './klaviyo.errors.ts';
 import { accountsResponse } from './klaviyo.schemas.ts';
 
@@ -24,23 +25,14 @@ export function apiUrl(settings: KlaviyoSettings, path: string, query: Record<st
 
 /**
  * Calls a Klaviyo API URL with the revision every call must name; a body goes as JSON:API. `url` is built by
- * `apiUrl` or is a `links.next` Klaviyo gave, followed verbatim once it is checked to be on the API's own
- * origin (the credential never goes elsewhere).
+ * `apiUrl` or is a `links.next` Klaviyo gave, which `forEachPage` follows verbatim only once paging.ts has
+ * checked it is on the API's own origin (the credential never goes elsewhere).
  */
 export function apiRequest(
   settings: KlaviyoSettings,
   credential: KlaviyoCredential,
   request: { method: 'GET' | 'POST'; url: string; json?: unknown },
 ) {
-  if (new URL(request.url).origin !== new URL(settings.apiUrl).origin) {
-    return Promise.resolve(
-      err({
-        code: 'unavailable' as const,
-        message: `Klaviyo gave a link off its API host (${new URL(request.url).host}); refusing to follow it.`,
-        retryable: false,
-      }),
-    );
-  }
   return httpJson({
     method: request.method,
     url: request.url,
@@ -92,14 +84,14 @@ export async function fetchAccount(
     return err({ code: 'not_found', message: 'Klaviyo returned no account for this credential.', retryable: false });
   }
   const { attributes } = found;
-  return ok({
-    account: {
-      externalId: found.id,
-      name: attributes.contact_information.organization_name || found.id,
-      currency: attributes.preferred_currency,
-      timezone: attributes.timezone,
-      managerExternalId: null,
-    },
-    publicKey: attributes.public_api_key,
-  });
+  const account: DiscoveredAccount = {
+    externalId: found.id,
+    name: attributes.contact_information.organization_name || found.id,
+    currency: attributes.preferred_currency,
+    timezone: attributes.timezone,
+    managerExternalId: null,
+  };
+  const refused = unusableTimeZone('Klaviyo', account);
+  if (refused !== undefined) return err(refused);
+  return ok({ account, publicKey: attributes.public_api_key });
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { KlaviyoSettings } from '../settings.ts';
 import { simulatorProviderSettings } from '../simulator-settings.ts';
 import type { CallPacer, UsageSignal } from '../spend.ts';
+import { startRequestTrap } from '../testing/request-trap.ts';
 import {
   forEachSegmentMemberPage,
   type KlaviyoReader,
@@ -163,12 +164,45 @@ describe('Klaviyo lists and segments', () => {
     }
   });
 
-  it('a next-page link off the API host is not followed (the key would go with it)', async () => {
+  it('a next-page link off the API host is not followed: nothing, and not the key, reaches that host', async () => {
     const segmentId = await engagedSegmentId();
-    await fault(1, 200, { data: [], links: { next: 'https://elsewhere.example/api/segments/?page%5Bcursor%5D=x' } });
-    const read = await forEachSegmentMemberPage(reader(), segmentId, () => undefined);
+    const trap = await startRequestTrap();
+    try {
+      await fault(1, 200, { data: [], links: { next: `${trap.url}/api/segments/?page%5Bcursor%5D=x` } });
+      const read = await forEachSegmentMemberPage(reader(), segmentId, () => undefined);
+      expect(read.ok).toBe(false);
+      if (read.ok) return;
+      expect(read.error).toMatchObject({ code: 'invalid_response', retryable: false });
+      expect(read.error.message).toBe(
+        `Klaviyo gave a next-page link for a segment’s members on another host (${new URL(trap.url).host}); adsync refused to follow it, since the credentials would go with it.`,
+      );
+      expect(trap.requests).toEqual([]);
+    } finally {
+      await trap.close();
+    }
+  });
+
+  it('links.next that never ends stops at the cap: an error, not a shortened list, and no request past it', async () => {
+    const segmentId = await engagedSegmentId();
+    const loop = `${settings.apiUrl}/segments/${segmentId}/relationships/profiles/?page%5Bcursor%5D=loop`;
+    await fault(20, 200, { data: [{ type: 'profile', id: 'P1' }], links: { next: loop } });
+    const capped = reader({ maxPages: 5 });
+    const pages: string[][] = [];
+    const read = await forEachSegmentMemberPage(capped, segmentId, (page) => {
+      pages.push(page);
+    });
     expect(read.ok).toBe(false);
-    if (!read.ok) expect(read.error.message).toMatch(/refusing to follow/);
+    if (read.ok) return;
+    expect(read.error).toEqual({
+      code: 'invalid_response',
+      retryable: false,
+      message:
+        'Klaviyo had more than 5 pages of a segment’s members; adsync stopped reading rather than keep only part of them.',
+    });
+    // Five requests went out and no sixth; the caller got an error, not a shortened member list.
+    const pacer = capped.pacer as ReturnType<typeof recordingPacer>;
+    expect(pacer.endpoints).toEqual(Array(5).fill('segment-members'));
+    expect(pages).toHaveLength(5);
   });
 });
 

@@ -7,6 +7,7 @@
 import { err, ok } from '@adsync/errors';
 import { z } from 'zod';
 import { type HttpResponse, headerValue } from '../http.ts';
+import { type PagingOptions, refusedPage } from '../paging.ts';
 import type { ProviderResult } from '../provider.ts';
 import type { KlaviyoSettings } from '../settings.ts';
 import type { CallPacer, UsageSignal } from '../spend.ts';
@@ -28,7 +29,24 @@ export const KLAVIYO_ENDPOINT_TIERS = {
 
 export type KlaviyoEndpoint = keyof typeof KLAVIYO_ENDPOINT_TIERS;
 
-export interface KlaviyoReader {
+/**
+ * What each paged endpoint holds, and the most pages one read of it follows: each cap is far past the largest
+ * real account at the page size adsync asks for. Lists and segments come 10 a page (100,000 of either),
+ * catalog items 100 (10 million), segment members 100, Klaviyo's largest page (100 million profiles); a
+ * members lookup names at most 50 emails or phone numbers, one page of 100. A `links.next` loop ends here.
+ */
+const PAGED_READS = {
+  lists: { of: 'lists', maxPages: 10_000 },
+  segments: { of: 'segments', maxPages: 10_000 },
+  'catalog-items': { of: 'catalog items', maxPages: 100_000 },
+  'segment-members': { of: 'a segment’s members', maxPages: 1_000_000 },
+  'list-members': { of: 'a list’s members', maxPages: 100 },
+} as const satisfies Partial<Record<KlaviyoEndpoint, { of: string; maxPages: number }>>;
+
+export type KlaviyoPagedEndpoint = keyof typeof PAGED_READS;
+
+/** `maxPages` overrides every endpoint's own cap (PAGED_READS). */
+export interface KlaviyoReader extends PagingOptions {
   settings: KlaviyoSettings;
   credential: KlaviyoCredential;
   /** Asked before every request, with the endpoint's name (see KLAVIYO_ENDPOINT_TIERS). */
@@ -142,19 +160,30 @@ export async function pacedRequest(
   }
 }
 
-/** Calls `onPage` with each page's data, following `links.next` until there is none. */
+/**
+ * Calls `onPage` with each page's data, following `links.next` until there is none. A read paging.ts stops
+ * (a link off the API origin, too many pages) fails whole: callers apply what they read only on success.
+ */
 export async function forEachPage<T>(
   reader: KlaviyoReader,
-  endpoint: KlaviyoEndpoint,
+  endpoint: KlaviyoPagedEndpoint,
   firstUrl: string,
   schema: z.ZodType<{ data: T[]; links?: { next?: string | null | undefined } | undefined }>,
   action: string,
   onPage: (items: T[]) => Promise<void> | void,
 ): Promise<ProviderResult<{ pages: number; items: number }>> {
+  const read = {
+    platform: 'Klaviyo' as const,
+    of: PAGED_READS[endpoint].of,
+    maxPages: reader.maxPages ?? PAGED_READS[endpoint].maxPages,
+    origin: new URL(reader.settings.apiUrl).origin,
+  };
   let url: string | undefined = firstUrl;
   let pages = 0;
   let items = 0;
   while (url !== undefined) {
+    const refused = refusedPage(read, { number: pages + 1, url });
+    if (refused !== undefined) return err(refused);
     const answer = await pacedRequest(reader, endpoint, { method: 'GET', url }, action);
     if (!answer.ok) return answer;
     const parsed = schema.safeParse(answer.value.body);

@@ -79,3 +79,35 @@ it('a deleted key is invalid_grant', async () => {
   const result = await validateKlaviyoPrivateKey(settings, { privateKey: FULL_KEY });
   expect(!result.ok && result.error.code).toBe('invalid_grant');
 });
+
+it('an account in a time zone no one knows is refused, naming the account and the zone (issue 19)', async () => {
+  const account = {
+    type: 'account',
+    id: 'AcMe01',
+    attributes: {
+      contact_information: { organization_name: 'Acme Store' },
+      timezone: 'Mars/Olympus_Mons',
+      preferred_currency: 'USD',
+      public_api_key: 'AcMe01',
+    },
+  };
+  await fetch(`${sim.url}/_control/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      platform: 'klaviyo',
+      route: 'GET /a/api/accounts*',
+      status: 200,
+      body: { data: [account], links: { self: null, next: null, prev: null } },
+    }),
+  });
+  const result = await validateKlaviyoPrivateKey(settings, { privateKey: FULL_KEY });
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.error).toEqual({
+    code: 'invalid_response',
+    retryable: false,
+    message:
+      'Klaviyo gives account AcMe01 (Acme Store) the time zone "Mars/Olympus_Mons", which is not an IANA time zone adsync can date spend in.',
+  });
+});

@@ -1,10 +1,12 @@
 // Every Graph call a spend read makes, made one way: paced by the caller's limiter (endpoint `insights`),
 // the token in the Authorization header (never in a URL), the usage headers handed to the pacer, Graph
-// errors mapped by `metaError`, bodies checked with zod, and `paging.next` followed to the last page.
+// errors mapped by `metaError`, bodies checked with zod, and `paging.next` followed to the last page while
+// paging.ts allows it (on the Graph origin, up to a cap).
 
 import { err, ok } from '@adsync/errors';
 import type { z } from 'zod';
 import { describeUrl, type HttpResponse, httpJson } from '../http.ts';
+import { type PagingOptions, refusedPage } from '../paging.ts';
 import type { ProviderError, ProviderResult } from '../provider.ts';
 import type { MetaSettings } from '../settings.ts';
 import { noRoomUnderLimiter, type SpendQuery } from '../spend.ts';
@@ -41,12 +43,21 @@ export interface InsightsClient {
     schema: T,
     action: string,
   ): Promise<ProviderResult<z.output<T>>>;
-  /** Every row from `url` on, following `paging.next` (absolute URLs on the Graph host) to the end. */
+  /** Every row from `url` on, following `paging.next` to the end (refusing links off the Graph origin). */
   allRows(url: string, action: string): Promise<ProviderResult<InsightsRow[]>>;
 }
 
-export function createInsightsClient(settings: MetaSettings, query: SpendQuery): InsightsClient {
-  const graphOrigin = new URL(settings.graphUrl).origin;
+export function createInsightsClient(
+  settings: MetaSettings,
+  query: SpendQuery,
+  paging: PagingOptions = {},
+): InsightsClient {
+  const pages = {
+    platform: 'Meta' as const,
+    of: 'Insights rows',
+    maxPages: paging.maxPages ?? MAX_PAGES,
+    origin: new URL(settings.graphUrl).origin,
+  };
 
   async function call<T extends z.ZodType>(
     request: { method: 'GET' | 'POST'; url: string; form?: Record<string, string> },
@@ -77,8 +88,9 @@ export function createInsightsClient(settings: MetaSettings, query: SpendQuery):
     async allRows(url, action) {
       const rows: InsightsRow[] = [];
       let next: string | undefined = url;
-      for (let page = 0; next !== undefined; page += 1) {
-        if (page === MAX_PAGES || new URL(next).origin !== graphOrigin) return err(shapeError(url));
+      for (let page = 1; next !== undefined; page += 1) {
+        const refused = refusedPage(pages, { number: page, url: next });
+        if (refused !== undefined) return err(refused);
         const body: ProviderResult<z.output<typeof insightsPage>> = await call(
           { method: 'GET', url: next },
           insightsPage,

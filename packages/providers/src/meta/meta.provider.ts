@@ -4,20 +4,32 @@
 
 import { err, ok } from '@adsync/errors';
 import { httpJson } from '../http.ts';
+import { type PagingOptions, refusedPage } from '../paging.ts';
 import type { CallbackOutcome, DiscoveredAccount, OAuthProvider, ProviderResult, TokenSet } from '../provider.ts';
 import type { MetaSettings } from '../settings.ts';
+import { withUsableTimeZones } from '../time-zone.ts';
 import { metaError } from './meta.errors.ts';
 import { adAccountsPage, debugTokenResponse, tokenResponse } from './meta.schemas.ts';
 
 /** Without these adsync can neither read spend nor send conversions. */
 const REQUIRED_SCOPES = ['ads_read', 'ads_management'];
-const MAX_ACCOUNT_PAGES = 50;
+/**
+ * Pages of 100: 20,000 ad accounts, far past the few thousand even a large agency's people reach (Meta grows a
+ * business's ad account limit with its spend); a loop of `next` links ends here.
+ */
+const MAX_ACCOUNT_PAGES = 200;
 
 function schemaError(action: string) {
   return { code: 'unavailable' as const, message: `Meta answered ${action} in an unexpected shape.`, retryable: true };
 }
 
-export function createMetaProvider(settings: MetaSettings): OAuthProvider {
+export function createMetaProvider(settings: MetaSettings, paging: PagingOptions = {}): OAuthProvider {
+  const accountPages = {
+    platform: 'Meta' as const,
+    of: 'ad accounts',
+    maxPages: paging.maxPages ?? MAX_ACCOUNT_PAGES,
+    origin: new URL(settings.graphUrl).origin,
+  };
   const graph = (path: string, query: Record<string, string>) =>
     `${settings.graphUrl}/${path}?${new URLSearchParams(query)}`;
 
@@ -126,13 +138,19 @@ export function createMetaProvider(settings: MetaSettings): OAuthProvider {
 
     async listAccounts(tokens) {
       const accounts: DiscoveredAccount[] = [];
+      // The token goes in a header, so neither our URL nor the `next` links Graph builds from it carry it.
       let url: string | undefined = graph('me/adaccounts', {
         fields: 'account_id,id,name,currency,timezone_name',
         limit: '100',
-        access_token: tokens.accessToken,
       });
-      for (let page = 0; url !== undefined && page < MAX_ACCOUNT_PAGES; page += 1) {
-        const response = await httpJson({ method: 'GET', url });
+      for (let page = 1; url !== undefined; page += 1) {
+        const refused = refusedPage(accountPages, { number: page, url });
+        if (refused !== undefined) return err(refused);
+        const response = await httpJson({
+          method: 'GET',
+          url,
+          headers: { authorization: `Bearer ${tokens.accessToken}` },
+        });
         if (!response.ok) return response;
         if (response.value.status !== 200) return err(metaError(response.value, 'list ad accounts'));
         const parsed = adAccountsPage.safeParse(response.value.body);
@@ -148,7 +166,7 @@ export function createMetaProvider(settings: MetaSettings): OAuthProvider {
         }
         url = parsed.data.paging?.next;
       }
-      return ok(accounts);
+      return withUsableTimeZones('Meta', accounts);
     },
 
     async revoke(tokens) {

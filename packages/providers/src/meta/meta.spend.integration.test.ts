@@ -15,6 +15,7 @@ import {
   UNPACED,
   type UsageSignal,
 } from '../spend.ts';
+import { startRequestTrap } from '../testing/request-trap.ts';
 import { expectedSpendRows } from '../testing/spend-truth.ts';
 import { createMetaProvider } from './meta.provider.ts';
 import { createMetaSpendReader, type MetaSpendOptions } from './meta.spend.ts';
@@ -306,6 +307,41 @@ describe('pacing, usage and throttling', () => {
     const { error, signals } = await readThrottled({ callsPerAppPerHour: 4 });
     expect(error).toMatchObject({ code: 'rate_limited', limitScope: 'app', platformCode: '4' });
     expect(signals.some((signal) => signal.scope === 'app' && signal.percentUsed >= 100)).toBe(true);
+  });
+});
+
+describe('paging (issue 19)', () => {
+  it('an Insights page whose paging.next leaves the Graph host ends the read; nothing reaches that host', async () => {
+    const trap = await startRequestTrap();
+    try {
+      await control(sim.url, 'faults', {
+        platform: 'meta',
+        route: 'GET /graph/v25.0/*/insights',
+        status: 200,
+        body: { data: [], paging: { next: `${trap.url}/v25.0/act_1000000005/insights?after=MjQZD` } },
+      });
+      const day = shiftDays(localToday(UTC), -1);
+      const read = await createMetaSpendReader(settings, FAST).read(spendQuery(UTC, day, day, 'day'));
+      expect(read.ok).toBe(false);
+      if (read.ok) return;
+      expect(read.error).toMatchObject({ code: 'invalid_response', retryable: false });
+      expect(read.error.message).toContain(`Meta gave a next-page link for Insights rows on another host`);
+      expect(trap.requests).toEqual([]);
+    } finally {
+      await trap.close();
+    }
+  });
+
+  it('a report with more pages than the cap fails instead of coming back short', async () => {
+    const to = shiftDays(localToday(UTC), -1);
+    // 31 days of hours are 744 rows: two pages of 500.
+    const read = await createMetaSpendReader(settings, { ...FAST, maxPages: 1 }).read(
+      spendQuery(UTC, shiftDays(to, -30), to, 'hour'),
+    );
+    expect(read.ok).toBe(false);
+    if (read.ok) return;
+    expect(read.error).toMatchObject({ code: 'invalid_response', retryable: false });
+    expect(read.error.message).toMatch(/^Meta had more than 1 page of Insights rows/);
   });
 });
 

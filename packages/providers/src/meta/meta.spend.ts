@@ -3,6 +3,7 @@
 // a single day that still does not finish is read synchronously as the last resort.
 
 import { err, ok } from '@adsync/errors';
+import type { PagingOptions } from '../paging.ts';
 import type { ProviderError, ProviderResult } from '../provider.ts';
 import type { MetaSettings } from '../settings.ts';
 import { decimalToMicros, type SpendGrain, type SpendQuery, type SpendReader, type SpendRow } from '../spend.ts';
@@ -10,7 +11,7 @@ import { createInsightsClient, type InsightsClient } from './meta.insights-clien
 import { type RunTiming, readReportNow, runReport } from './meta.report-run.ts';
 import type { InsightsRow } from './meta.schemas.ts';
 
-export interface MetaSpendOptions {
+export interface MetaSpendOptions extends PagingOptions {
   /** First wait between report-run polls (ms); grows 1.5× per poll. Default 500. */
   pollIntervalMs?: number;
   /** Longest wait between polls (ms). Default 10 s. */
@@ -175,7 +176,7 @@ export function createMetaSpendReader(settings: MetaSettings, options: MetaSpend
     async read(query) {
       const invalid = invalidRange(query);
       if (invalid !== undefined) return err(invalid);
-      const client = createInsightsClient(settings, query);
+      const client = createInsightsClient(settings, query, options);
       const rows: SpendRow[] = [];
       for (const chunk of chunksOf(query.from, query.to)) {
         const read = await readRange(client, query, chunk);

@@ -202,6 +202,41 @@ it('the named display_timezone wins over a fixed-offset timezone', async () => {
   expect(accounts.ok && accounts.value.map((account) => account.timezone)).toEqual(['America/Los_Angeles']);
 });
 
+it('an advertiser with no usable time zone fails discovery, naming the advertiser and the zone (issue 19)', async () => {
+  const provider = createTikTokProvider(settings);
+  const tokens = await connect(provider, [US]);
+  await control(sim, 'faults', {
+    platform: 'tiktok',
+    route: 'GET /open_api/v1.3/advertiser/info/',
+    status: 200,
+    body: {
+      code: 0,
+      message: 'OK',
+      request_id: 'r',
+      data: {
+        list: [
+          {
+            advertiser_id: US,
+            name: 'Acme TikTok US',
+            currency: 'USD',
+            display_timezone: 'Mars/Olympus_Mons',
+            timezone: 'Mars/Olympus_Mons',
+          },
+        ],
+      },
+    },
+  });
+  const accounts = await provider.listAccounts(tokens);
+  expect(accounts).toEqual({
+    ok: false,
+    error: {
+      code: 'invalid_response',
+      retryable: false,
+      message: `TikTok gives account ${US} (Acme TikTok US) the time zone "Mars/Olympus_Mons", which is not an IANA time zone adsync can date spend in.`,
+    },
+  });
+});
+
 it('a platform message that quotes the token or a URL loses them before it reaches ours', async () => {
   const provider = createTikTokProvider(settings);
   const tokens = await connect(provider);

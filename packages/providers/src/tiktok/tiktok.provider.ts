@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { HttpRequest } from '../http.ts';
 import type { CallbackOutcome, DiscoveredAccount, OAuthProvider, TokenSet } from '../provider.ts';
 import type { TikTokSettings } from '../settings.ts';
+import { isTimeZone, withUsableTimeZones } from '../time-zone.ts';
 import { callTikTok } from './tiktok.api.ts';
-import { schemaError } from './tiktok.errors.ts';
 import { advertiserInfo, authorizedAdvertisers, tokenData } from './tiktok.schemas.ts';
 
 /** advertiser/info takes at most 100 ids per call (code 40011 beyond). */
@@ -16,16 +16,6 @@ const INFO_BATCH = 100;
 const INFO_FIELDS = ['advertiser_id', 'name', 'currency', 'timezone', 'display_timezone'];
 /** How a refusal might read when the portal reports one; TikTok documents no denial redirect (§3.1). */
 const REFUSAL = /denied|declined|cancel|refus|reject/i;
-
-function isTimeZone(zone: string | undefined): zone is string {
-  if (zone === undefined || zone === '') return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function inSeconds(seconds: number | undefined): Date | null {
   return seconds === undefined ? null : new Date(Date.now() + seconds * 1000);
@@ -141,9 +131,10 @@ export function createTikTokProvider(settings: TikTokSettings): OAuthProvider {
         const info = await details(ids.slice(start, start + INFO_BATCH), tokens.accessToken);
         if (!info.ok) return info;
         for (const advertiser of info.value.list) {
-          // `display_timezone` is the named zone; `timezone` may be a fixed offset like Etc/GMT+8.
-          const timezone = [advertiser.display_timezone, advertiser.timezone].find(isTimeZone);
-          if (timezone === undefined) return err(schemaError('describe advertisers (no time zone)'));
+          // `display_timezone` is the named zone; `timezone` may be a fixed offset like Etc/GMT+8. With neither
+          // usable, the reported one is kept so that the check below refuses it by name.
+          const reported = [advertiser.display_timezone, advertiser.timezone].filter((zone) => zone !== undefined);
+          const timezone = reported.find(isTimeZone) ?? reported[0] ?? '';
           const fallbackName = authorized.value.list.find((entry) => entry.advertiser_id === advertiser.advertiser_id);
           accounts.push({
             externalId: advertiser.advertiser_id,
@@ -154,7 +145,7 @@ export function createTikTokProvider(settings: TikTokSettings): OAuthProvider {
           });
         }
       }
-      return ok(accounts);
+      return withUsableTimeZones('TikTok', accounts);
     },
 
     async revoke(tokens) {

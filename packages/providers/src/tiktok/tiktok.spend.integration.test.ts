@@ -201,6 +201,27 @@ it('follows every page of a report, pacing each', async () => {
   expect(calls.before).toEqual(['report', 'report']);
 });
 
+it('a total_page past the cap fails the read after its first page, not after a thousand (issue 19)', async () => {
+  await failNext({
+    code: 0,
+    message: 'OK',
+    request_id: 'r1',
+    data: { list: [], page_info: { page: 1, page_size: 1000, total_number: 1_000_000_000, total_page: 1_000_000 } },
+  });
+  const { pacer, calls } = countingPacer();
+  const result = await read(ADVERTISERS.utc, 'day', '2026-10-01', '2026-10-02', { pacer });
+  expect(result).toEqual({
+    ok: false,
+    error: {
+      code: 'invalid_response',
+      retryable: false,
+      message:
+        'TikTok had more than 1000 pages of a spend report; adsync stopped reading rather than keep only part of them.',
+    },
+  });
+  expect(calls.before).toEqual(['report']);
+});
+
 it('stops with rate_limited before any request when the pacer has no room', async () => {
   const { pacer, calls } = countingPacer(false);
   const before = await reportRequests(sim);

@@ -2,6 +2,7 @@
 // one advertiser, the range cut into the spans TikTok allows per request, every page followed.
 
 import { err, ok } from '@adsync/errors';
+import { type PagingOptions, refusedPage } from '../paging.ts';
 import type { ProviderError, ProviderResult } from '../provider.ts';
 import type { TikTokSettings } from '../settings.ts';
 import { noRoomUnderLimiter, type SpendGrain, type SpendQuery, type SpendReader, type SpendRow } from '../spend.ts';
@@ -13,6 +14,11 @@ const ACTION = 'read spend';
 /** TikTok's limits are per endpoint; every call here is the one report endpoint. */
 const PACER_ENDPOINT = 'report';
 const PAGE_SIZE = 1000;
+/**
+ * Pages of one span's report: a million rows, where the largest real one (30 days × an advertiser's provinces)
+ * is a few thousand. TikTok's own `total_page` is checked against it before anything more is asked for.
+ */
+const MAX_REPORT_PAGES = 1_000;
 const METRICS = ['spend', 'impressions', 'clicks'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
@@ -92,7 +98,9 @@ function byDateHourRegion(a: SpendRow, b: SpendRow): number {
   return (a.region ?? '').localeCompare(b.region ?? '');
 }
 
-export function createTikTokSpendReader(settings: TikTokSettings): SpendReader {
+export function createTikTokSpendReader(settings: TikTokSettings, paging: PagingOptions = {}): SpendReader {
+  const pages = { platform: 'TikTok' as const, of: 'a spend report', maxPages: paging.maxPages ?? MAX_REPORT_PAGES };
+
   function reportPage(query: SpendQuery, plan: ReportPlan, span: { start: string; end: string }, page: number) {
     const search = new URLSearchParams({
       advertiser_id: query.account.externalId,
@@ -136,6 +144,9 @@ export function createTikTokSpendReader(settings: TikTokSettings): SpendReader {
             rows.push(row);
           }
           totalPages = answer.value.page_info?.total_page ?? page;
+          // TikTok says how many pages there are: past the cap, the read fails now rather than after the cap.
+          const tooMany = refusedPage(pages, { number: totalPages });
+          if (tooMany !== undefined) return err(tooMany);
         }
       }
       return ok(rows.sort(byDateHourRegion));
