@@ -9,6 +9,7 @@ import {
   encryptionKeysField,
   eventFields,
   gatewayFields,
+  gatewayMetricsFields,
   klaviyoSyncFields,
   oauthStateFields,
   rateLimitFields,
@@ -79,6 +80,7 @@ export const gatewayConfigSchema = z
     ...oauthStateFields,
     ...shutdownFields,
     ...gatewayFields,
+    ...gatewayMetricsFields,
     ...credentialTimingFields,
     ...spendFields,
     ...eventFields,
@@ -116,6 +118,7 @@ export const launcherConfigSchema = z
     ...databaseFields,
     ...redisFields,
     GATEWAY_PORT: gatewayFields.GATEWAY_PORT,
+    ...gatewayMetricsFields,
     PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
     ...simulatorAddressFields,
     /** Where the launcher keeps an embedded Postgres or a Redis it started itself. */

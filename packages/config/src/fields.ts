@@ -115,6 +115,15 @@ export const gatewayFields = {
     .transform((value) => value === 'true'),
 };
 
+/**
+ * The gateway's Prometheus endpoint, on a listener of its own: the public port never serves /metrics, so
+ * the fleet's counters, route patterns and queue depths stay inside the cluster whatever the ingress does.
+ */
+export const gatewayMetricsFields = {
+  GATEWAY_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  GATEWAY_METRICS_PORT: port.default(3100),
+};
+
 export const workerFields = (defaultHealthPort: number) => ({
   WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the worker's /healthz and /metrics server. */
