@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { hashToken } from '@adsync/crypto';
 import { upsertOperator } from '@adsync/db';
 import { createRedisConnection } from '@adsync/queues';
 import { freePort, startGatewayProcess, useTestEnvironment } from '@adsync/testing';
@@ -21,12 +21,12 @@ describe('gateway', () => {
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   let app: FastifyInstance;
   // Who may see and change what on the board: operators/bull-board-auth.integration.test.ts.
-  const viewer = { email: 'viewer@ops.example', token: 'op_viewer_token_for_tests' };
+  const viewer = { email: 'viewer@ops.example', token: `op_${randomBytes(24).toString('base64url')}` };
 
   beforeAll(async () => {
     gateway = await startGateway(env.redisUrl, env.queuePrefix);
     app = gateway.app;
-    await upsertOperator(env.db, { email: viewer.email, role: 'viewer', tokenHash: hashToken(viewer.token) });
+    await upsertOperator(env.db, { email: viewer.email, role: 'viewer', token: viewer.token });
   });
   afterAll(async () => {
     await gateway.close();

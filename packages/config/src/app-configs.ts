@@ -1,5 +1,6 @@
 // The configuration of each process, composed from the shared field groups.
 
+import { weakTokenReason } from '@adsync/crypto';
 import { z } from 'zod';
 import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN, DEV_TENANT_API_KEY } from './dev-defaults.ts';
 import {
@@ -127,7 +128,14 @@ export const launcherConfigSchema = z
     EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     /** The operator the launcher creates for local runs (never in production). */
     DEV_OPERATOR_EMAIL: z.email().default('dev@adsync.local'),
-    DEV_OPERATOR_TOKEN: z.string().min(16).default(DEV_OPERATOR_TOKEN),
+    /** Passed to operator:create --token, so it must pass the same check (weakTokenReason). */
+    DEV_OPERATOR_TOKEN: z
+      .string()
+      .superRefine((token, ctx) => {
+        const weakness = weakTokenReason(token);
+        if (weakness !== undefined) ctx.addIssue({ code: 'custom', message: weakness });
+      })
+      .default(DEV_OPERATOR_TOKEN),
     /** The local brand (tenant) the launcher creates, and its API key. */
     DEV_TENANT_API_KEY: z
       .string()

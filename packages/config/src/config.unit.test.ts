@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, gatewayConfigSchema, parseEnv, workerConfigSchema } from './index.ts';
+import { ConfigError, gatewayConfigSchema, launcherConfigSchema, parseEnv, workerConfigSchema } from './index.ts';
 
 describe('parseEnv', () => {
   it('starts on defaults alone in development', () => {
@@ -63,5 +63,17 @@ describe('parseEnv', () => {
 
   it('treats an empty value as unset', () => {
     expect(parseEnv(gatewayConfigSchema, { GATEWAY_PORT: '' }).GATEWAY_PORT).toBe(3000);
+  });
+
+  it("holds the launcher's dev operator token to operator:create's rule", () => {
+    expect(parseEnv(launcherConfigSchema, {}).DEV_OPERATOR_TOKEN).toBe(
+      'adsync-dev-operator-token-do-not-use-in-production',
+    );
+    expect(() => parseEnv(launcherConfigSchema, { DEV_OPERATOR_TOKEN: 'adsync-dev-operator' })).toThrow(
+      'DEV_OPERATOR_TOKEN: must be at least 32 characters (it has 19)',
+    );
+    expect(() => parseEnv(launcherConfigSchema, { DEV_OPERATOR_TOKEN: 'operator'.repeat(5) })).toThrow(
+      'DEV_OPERATOR_TOKEN: must use at least 10 different characters (it uses 6)',
+    );
   });
 });

@@ -20,7 +20,7 @@ describe('formatBanner', () => {
     const banner = formatBanner({
       publicBaseUrl: 'http://localhost:3000',
       operatorEmail: 'dev@adsync.local',
-      operatorToken: 'adsync-dev-operator',
+      operatorToken: 'adsync-dev-operator-token-do-not-use-in-production',
       tenantApiKey: 'adsync_dev-tenant-key-do-not-use-in-production',
       simulatorUrl: 'http://127.0.0.1:4010',
       metricsUrl: 'http://127.0.0.1:3100/metrics',
@@ -32,7 +32,7 @@ describe('formatBanner', () => {
     expect(banner).toContain(
       'Metrics    http://127.0.0.1:3100/metrics (internal port; the workers on their health ports)\n',
     );
-    expect(banner).toContain('user dev@adsync.local, password adsync-dev-operator');
+    expect(banner).toContain('user dev@adsync.local, password adsync-dev-operator-token-do-not-use-in-production');
     expect(banner).toContain(
       'Simulator  http://127.0.0.1:4010 (Meta, Google Ads, TikTok, Klaviyo; control at /_control)',
     );

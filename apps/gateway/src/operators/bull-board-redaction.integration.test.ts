@@ -5,7 +5,6 @@
 // and still sees what failed; the job's data stays redacted by key.
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import { hashToken } from '@adsync/crypto';
 import { upsertOperator } from '@adsync/db';
 import { useTestEnvironment } from '@adsync/testing';
 import { Queue, Worker } from 'bullmq';
@@ -39,7 +38,7 @@ const secrets = {
 
 beforeAll(async () => {
   gateway = await startTestGateway({ db: env.db, redisUrl: env.redisUrl, queuePrefix: env.queuePrefix });
-  await upsertOperator(env.db, { email: operator.email, role: 'viewer', tokenHash: hashToken(operator.token) });
+  await upsertOperator(env.db, { email: operator.email, role: 'viewer', token: operator.token });
 });
 afterAll(async () => {
   await gateway?.close();
