@@ -124,7 +124,9 @@ it('a grant revoked at the platform shows as needs_reauth within a sweep, and th
     .toBe('needs_reauth');
   // The event is recorded just after the status flips (its own write): wait for it rather than race it.
   await expect
-    .poll(async () => (await listConnectionEvents(env.db, key)).map((event) => event.type), { timeout: 10_000 })
+    .poll(async () => (await listConnectionEvents(env.db, key, { limit: 100 })).events.map((event) => event.type), {
+      timeout: 10_000,
+    })
     .toContain('needs_reauth');
   expect(output()).not.toContain(tokens.refreshToken ?? 'no refresh token');
   expect(output()).not.toContain(tokens.accessToken);

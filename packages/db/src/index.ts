@@ -44,6 +44,7 @@ export {
   updateCapiDestination,
 } from './repositories/capi-destinations.repository.ts';
 export {
+  type ConnectionEventPosition,
   countConnectionsByStatus,
   type DueCursor,
   findConnection,

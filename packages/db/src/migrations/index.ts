@@ -11,6 +11,7 @@ import * as klaviyoSegments from './0007-klaviyo-segments.ts';
 import * as klaviyoCatalog from './0008-klaviyo-catalog.ts';
 import * as klaviyoListJobs from './0009-klaviyo-list-jobs.ts';
 import * as capiDeliveryDays from './0010-capi-delivery-days.ts';
+import * as connectionEventsKeyset from './0013-connection-events-keyset.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0008-klaviyo-catalog': klaviyoCatalog,
   '0009-klaviyo-list-jobs': klaviyoListJobs,
   '0010-capi-delivery-days': capiDeliveryDays,
+  '0013-connection-events-keyset': connectionEventsKeyset,
 };
