@@ -149,7 +149,7 @@ try {
     QUEUE_PREFIX: prefix,
     ENCRYPTION_KEYS: DEV_ENCRYPTION_KEYS,
     SIMULATOR_URL: context.simulatorUrl,
-    PUBLIC_BASE_URL: 'http://adsync.test',
+    PUBLIC_BASE_URL: 'http://adsync.localhost',
     EVENTS_LINGER_MS: String(LINGER_MS),
   };
 

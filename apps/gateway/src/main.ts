@@ -1,7 +1,7 @@
 // Starts the gateway: config, connections, the internal metrics listener, buildApp, listen; on SIGTERM/SIGINT
 // stops taking requests, lets in-flight ones finish, then closes everything in the reverse order of start-up.
 
-import { gatewayConfigSchema, loadConfigOrExit, resolveProviders } from '@adsync/config';
+import { devDefaultsAllowedOnPublicUrl, gatewayConfigSchema, loadConfigOrExit, resolveProviders } from '@adsync/config';
 import { createPlatformClients } from '@adsync/connections';
 import { createKeyring } from '@adsync/crypto';
 import { createDatabase } from '@adsync/db';
@@ -22,6 +22,8 @@ const db = createDatabase({
 const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', name: 'gateway' });
 redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error; reconnecting'));
 const producer = createQueueProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
+const devDefaults = devDefaultsAllowedOnPublicUrl(config, { providers: true });
+if (devDefaults !== undefined) logger.warn(devDefaults);
 const providers = resolveProviders(config);
 logger.info(
   { target: providers.target, configured: providers.configured },

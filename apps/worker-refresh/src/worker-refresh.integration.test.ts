@@ -34,7 +34,7 @@ async function startWorker(): Promise<WorkerProcess> {
   const started = await startWorkerProcess('worker-refresh', {
     ...env.env,
     SIMULATOR_URL: sim.url,
-    PUBLIC_BASE_URL: 'http://adsync.test',
+    PUBLIC_BASE_URL: 'http://adsync.localhost',
     REFRESH_SWEEP_EVERY_SECONDS: '1',
     // A dead worker's jobs come back within ~4 s instead of ~60 s.
     WORKER_JOB_LOCK_SECONDS: '2',

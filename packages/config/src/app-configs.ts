@@ -2,12 +2,13 @@
 
 import { weakTokenReason } from '@adsync/crypto';
 import { z } from 'zod';
-import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN, DEV_TENANT_API_KEY } from './dev-defaults.ts';
+import { DEV_OPERATOR_TOKEN, DEV_TENANT_API_KEY } from './dev-defaults.ts';
+import { refuseDevelopmentDefaults } from './dev-defaults-guard.ts';
 import {
   credentialTimingFields,
   cryptoFields,
   databaseFields,
-  encryptionKeysField,
+  devDefaultsOptInFields,
   eventFields,
   gatewayFields,
   gatewayMetricsFields,
@@ -21,39 +22,12 @@ import {
   spendFields,
   workerFields,
 } from './fields.ts';
-import { providerFields, refuseSimulatorInProduction } from './provider-fields.ts';
+import { providerFields } from './provider-fields.ts';
 
 const simulatorAddressFields = {
   SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
 };
-
-const devKeyMaterial = encryptionKeysField.parse(DEV_ENCRYPTION_KEYS).map((entry) => entry.key);
-
-interface MaybeSecrets {
-  NODE_ENV: string;
-  ENCRYPTION_KEYS?: readonly { id: string; key: Buffer }[];
-  OAUTH_STATE_SECRET?: string;
-}
-
-/** In production, a public development secret is a configuration error, not a warning. */
-function refuseDevelopmentSecretsInProduction(config: MaybeSecrets, ctx: z.RefinementCtx): void {
-  if (config.NODE_ENV !== 'production') return;
-  if (config.ENCRYPTION_KEYS?.some((entry) => devKeyMaterial.some((dev) => dev.equals(entry.key)))) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['ENCRYPTION_KEYS'],
-      message: 'holds the public development key; set your own keys in production',
-    });
-  }
-  if (config.OAUTH_STATE_SECRET === DEV_OAUTH_STATE_SECRET) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['OAUTH_STATE_SECRET'],
-      message: 'is the public development secret; set your own in production',
-    });
-  }
-}
 
 export const migrateConfigSchema = z.object({ ...runtimeFields, ...databaseFields });
 export type MigrateConfig = z.output<typeof migrateConfigSchema>;
@@ -68,8 +42,15 @@ export const backfillConfigSchema = z.object({
 
 /** `pnpm reseal`: the database whose sealed values it re-seals, and the keyring (new key first). */
 export const resealConfigSchema = z
-  .object({ ...runtimeFields, ...databaseFields, ...cryptoFields })
-  .superRefine(refuseDevelopmentSecretsInProduction);
+  .object({
+    ...runtimeFields,
+    ...databaseFields,
+    ...cryptoFields,
+    // Only to tell whether the dev key may seal here: re-sealing with it would hand every secret to anybody.
+    PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
+    ...devDefaultsOptInFields,
+  })
+  .superRefine(refuseDevelopmentDefaults({ providers: false }));
 export type ResealConfig = z.output<typeof resealConfigSchema>;
 
 export const gatewayConfigSchema = z
@@ -86,9 +67,9 @@ export const gatewayConfigSchema = z
     ...spendFields,
     ...eventFields,
     ...providerFields,
+    ...devDefaultsOptInFields,
   })
-  .superRefine(refuseDevelopmentSecretsInProduction)
-  .superRefine(refuseSimulatorInProduction);
+  .superRefine(refuseDevelopmentDefaults({ providers: true }));
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 
 export function workerConfigSchema(defaultHealthPort: number) {
@@ -107,9 +88,9 @@ export function workerConfigSchema(defaultHealthPort: number) {
       ...rateLimitFields,
       PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
       ...providerFields,
+      ...devDefaultsOptInFields,
     })
-    .superRefine(refuseDevelopmentSecretsInProduction)
-    .superRefine(refuseSimulatorInProduction);
+    .superRefine(refuseDevelopmentDefaults({ providers: true }));
 }
 export type WorkerConfig = z.output<ReturnType<typeof workerConfigSchema>>;
 
@@ -121,6 +102,11 @@ export const launcherConfigSchema = z
     GATEWAY_PORT: gatewayFields.GATEWAY_PORT,
     ...gatewayMetricsFields,
     PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
+    ...devDefaultsOptInFields,
+    // Read to refuse their public defaults on a public URL; the launcher hands them to the apps as they are.
+    ...cryptoFields,
+    ...oauthStateFields,
+    PROVIDERS_TARGET: providerFields.PROVIDERS_TARGET,
     ...simulatorAddressFields,
     /** Where the launcher keeps an embedded Postgres or a Redis it started itself. */
     ADSYNC_DATA_DIR: z.string().min(1).default('.adsync'),
@@ -152,7 +138,10 @@ export const launcherConfigSchema = z
         message: 'the launcher is for local runs; in production run each app on its own (see docs/operations.md)',
       });
     }
-  });
+  })
+  // Before it migrates, creates the dev operator and tenant, or starts anything: the apps it starts would
+  // refuse too, but only after the public operator token and tenant key were written.
+  .superRefine(refuseDevelopmentDefaults({ providers: true }));
 export type LauncherConfig = z.output<typeof launcherConfigSchema>;
 
 export const simulatorConfigSchema = z.object({
