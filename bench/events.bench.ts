@@ -149,7 +149,7 @@ try {
     QUEUE_PREFIX: prefix,
     ENCRYPTION_KEYS: DEV_ENCRYPTION_KEYS,
     SIMULATOR_URL: context.simulatorUrl,
-    PUBLIC_BASE_URL: 'http://adsync.test',
+    PUBLIC_BASE_URL: 'http://adsync.localhost',
     EVENTS_LINGER_MS: String(LINGER_MS),
     // The bench sends with one key far past the per-key default (2,000 requests/s): the limit is set above
     // the load, so every request still pays for its count in Redis, and none is refused.
@@ -170,10 +170,11 @@ try {
 
   const gateway = await startApp(
     'gateway',
-    { ...environment, GATEWAY_PORT: '0' },
-    /Server listening at (http:\/\/[^\s"]+)/,
+    { ...environment, GATEWAY_PORT: '0', GATEWAY_METRICS_PORT: '0' },
+    /"url":"(http:\/\/[^"]+)","metricsUrl":"(http:\/\/[^"]+)"/,
   );
   const gatewayUrl = gateway.ready[1] ?? '';
+  const gatewayMetricsUrl = gateway.ready[2] ?? '';
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
   const post = async (path: string, body: unknown) => {
     const response = await fetch(`${gatewayUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -292,7 +293,7 @@ try {
   };
   /** The gateway's own CPU time (its metrics): a figure the other processes on the machine do not skew. */
   const gatewayCpuSeconds = async () => {
-    const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+    const text = await (await fetch(gatewayMetricsUrl)).text();
     const line = text.split('\n').find((entry) => entry.startsWith('adsync_process_cpu_seconds_total'));
     return Number(line?.split(' ').at(-1));
   };

@@ -11,6 +11,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IService } from 'kubernetes-models/v1/Service';
 import { ConfigError, gatewayConfigSchema, parseEnv, workerConfigSchema } from '../../packages/config/src/index.ts';
 import { QUEUE_NAMES } from '../../packages/queues/src/index.ts';
 
@@ -198,6 +199,9 @@ function placeholderSecrets(): Record<string, string> {
 interface EffectiveConfig {
   port: number;
   host: string;
+  /** Where Prometheus scrapes /metrics: the gateway's own metrics listener, a worker's health port. */
+  metricsPort: number;
+  metricsHost: string;
   shutdownMs: number;
 }
 
@@ -215,10 +219,22 @@ function effectiveConfig(
   try {
     if (app === 'gateway') {
       const config = parseEnv(gatewayConfigSchema, env);
-      return { port: config.GATEWAY_PORT, host: config.GATEWAY_HOST, shutdownMs: config.SHUTDOWN_TIMEOUT_MS };
+      return {
+        port: config.GATEWAY_PORT,
+        host: config.GATEWAY_HOST,
+        metricsPort: config.GATEWAY_METRICS_PORT,
+        metricsHost: config.GATEWAY_METRICS_HOST,
+        shutdownMs: config.SHUTDOWN_TIMEOUT_MS,
+      };
     }
     const config = parseEnv(workerConfigSchema(defaultHealthPort), env);
-    return { port: config.WORKER_HEALTH_PORT, host: config.WORKER_HEALTH_HOST, shutdownMs: config.SHUTDOWN_TIMEOUT_MS };
+    return {
+      port: config.WORKER_HEALTH_PORT,
+      host: config.WORKER_HEALTH_HOST,
+      metricsPort: config.WORKER_HEALTH_PORT,
+      metricsHost: config.WORKER_HEALTH_HOST,
+      shutdownMs: config.SHUTDOWN_TIMEOUT_MS,
+    };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return `${app} would refuse this configuration: ${error.problems.join('; ')}`;
@@ -259,9 +275,15 @@ function checkDeployment(
   if (['127.0.0.1', 'localhost', '::1'].includes(effective.host)) {
     at(containerPath, `${app} would listen on ${effective.host} only: probes and Services could not reach it`);
   }
+  if (effective.metricsPort !== effective.port && ['127.0.0.1', 'localhost', '::1'].includes(effective.metricsHost)) {
+    at(containerPath, `${app} would serve /metrics on ${effective.metricsHost} only: Prometheus could not scrape it`);
+  }
   const port = (main.ports ?? []).find((candidate) => candidate.containerPort === effective.port);
   if (port === undefined) {
     at([...containerPath, 'ports'], `${app} listens on ${effective.port}; declare that containerPort`);
+  }
+  if (!(main.ports ?? []).some((candidate) => candidate.containerPort === effective.metricsPort)) {
+    at([...containerPath, 'ports'], `${app} serves /metrics on ${effective.metricsPort}; declare that containerPort`);
   }
   for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'] as const) {
     const target = main[probe]?.httpGet?.port;
@@ -274,9 +296,10 @@ function checkDeployment(
     }
   }
   const scrapePort = deployment.spec?.template.metadata?.annotations?.['prometheus.io/port'];
-  if (scrapePort !== String(effective.port)) {
-    at(['spec', 'template', 'metadata', 'annotations'], `prometheus.io/port must be "${effective.port}"`);
+  if (scrapePort !== String(effective.metricsPort)) {
+    at(['spec', 'template', 'metadata', 'annotations'], `prometheus.io/port must be "${effective.metricsPort}"`);
   }
+  if (effective.metricsPort !== effective.port) checkMetricsStayInternal(input, app, main, effective, problems);
   const preStop = main.lifecycle?.preStop?.sleep?.seconds ?? 0;
   const needed = Math.ceil(effective.shutdownMs / 1000) + preStop + GRACE_MARGIN_SECONDS;
   const grace = spec.terminationGracePeriodSeconds ?? 30;
@@ -288,6 +311,38 @@ function checkDeployment(
     );
   }
   return app;
+}
+
+/**
+ * An app whose /metrics has a port of its own (the gateway) keeps it off every Service: Services are what
+ * ingresses and load balancers route to, and the public port is the only one they may reach.
+ */
+function checkMetricsStayInternal(
+  input: FleetInput,
+  app: string,
+  container: IContainer,
+  effective: EffectiveConfig,
+  problems: FleetProblem[],
+): void {
+  const metricsPortNames = (container.ports ?? [])
+    .filter((candidate) => candidate.containerPort === effective.metricsPort && candidate.name !== undefined)
+    .map((candidate) => candidate.name);
+  for (const object of input.objects) {
+    if (object.object.kind !== 'Service') continue;
+    const service = object.object as unknown as IService;
+    if (service.spec?.selector?.['app.kubernetes.io/component'] !== app) continue;
+    (service.spec.ports ?? []).forEach((servicePort, index) => {
+      const target = servicePort.targetPort ?? servicePort.port;
+      if (target === effective.metricsPort || metricsPortNames.includes(String(target))) {
+        problems.push({
+          file: object.file,
+          index: object.index,
+          path: ['spec', 'ports', index],
+          message: `exposes ${app}'s metrics port (${effective.metricsPort}); only Prometheus, on the pod, may reach it`,
+        });
+      }
+    });
+  }
 }
 
 function checkScaling(

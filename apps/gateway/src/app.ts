@@ -2,7 +2,7 @@
 // The gateway only enqueues work; it never runs job handlers.
 
 import { createEventBuffer, eventBufferOptions } from '@adsync/events';
-import { createMetricsRegistry, registerQueueDepth } from '@adsync/metrics';
+import { registerQueueDepth } from '@adsync/metrics';
 import { QUEUE_NAMES } from '@adsync/queues';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
@@ -25,7 +25,7 @@ import { klaviyoRoutes } from './klaviyo/klaviyo.route.ts';
 import { onboardingRoutes } from './onboarding/onboarding.route.ts';
 import { bullBoardRoutes } from './routes/bull-board.route.ts';
 import { healthRoutes } from './routes/health.route.ts';
-import { metricsRoutes, observeHttpRequests } from './routes/metrics.route.ts';
+import { observeHttpRequests } from './routes/metrics.route.ts';
 import { spendRoutes } from './spend/spend.route.ts';
 import { adminSessionRoutes } from './tenants/admin-session.route.ts';
 import { apiKeysRoutes } from './tenants/api-keys.route.ts';
@@ -64,7 +64,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerNulGuard(app);
   await registerRateLimits(app, deps);
-  const registry = createMetricsRegistry('gateway');
+  // Recorded here, served by the internal metrics listener (metrics-app.ts): the public port has no /metrics.
+  const registry = deps.metrics;
   registerQueueDepth(
     registry,
     QUEUE_NAMES.map((name) => deps.producer.queue(name)),
@@ -73,7 +74,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
 
   await registerOpenApi(app, deps.config.PUBLIC_BASE_URL);
   await app.register(healthRoutes(deps));
-  await app.register(metricsRoutes(registry));
   await app.register(bullBoardRoutes(deps));
   await app.register(cookie);
   await app.register(adminSessionRoutes(deps));

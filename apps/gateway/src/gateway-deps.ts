@@ -5,6 +5,7 @@ import type { PlatformClients } from '@adsync/connections';
 import type { Keyring } from '@adsync/crypto';
 import type { Db } from '@adsync/db';
 import type { Logger } from '@adsync/logging';
+import type { Registry } from '@adsync/metrics';
 import type { QueueProducer } from '@adsync/queues';
 import type { Redis } from 'ioredis';
 
@@ -31,6 +32,8 @@ export interface GatewayDeps {
     | 'HEALTH_CHECK_INTERVAL_SECONDS'
   >;
   logger: Logger;
+  /** The gateway's Prometheus registry; main.ts serves it on the internal metrics port, never the public one. */
+  metrics: Registry;
   db: Db;
   /** Producer-style connection (fails fast), shared by the queues and the readiness check. */
   redis: Redis;

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { hashToken } from '@adsync/crypto';
 import { upsertOperator } from '@adsync/db';
 import { createRedisConnection } from '@adsync/queues';
-import { freePort, useTestEnvironment } from '@adsync/testing';
+import { freePort, startGatewayProcess, useTestEnvironment } from '@adsync/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway } from './testing/gateway-harness.ts';
@@ -21,12 +21,12 @@ describe('gateway', () => {
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   let app: FastifyInstance;
   // Who may see and change what on the board: operators/bull-board-auth.integration.test.ts.
-  const viewer = { email: 'viewer@ops.example', token: 'op_viewer_token_for_tests' };
+  const viewer = { email: 'viewer@ops.example', token: `op_${randomBytes(24).toString('base64url')}` };
 
   beforeAll(async () => {
     gateway = await startGateway(env.redisUrl, env.queuePrefix);
     app = gateway.app;
-    await upsertOperator(env.db, { email: viewer.email, role: 'viewer', tokenHash: hashToken(viewer.token) });
+    await upsertOperator(env.db, { email: viewer.email, role: 'viewer', token: viewer.token });
   });
   afterAll(async () => {
     await gateway.close();
@@ -78,14 +78,43 @@ describe('gateway', () => {
     expect(paths.some((path) => path.startsWith('/queues'))).toBe(false);
   });
 
-  it('exports queue depth and HTTP metrics at /metrics', async () => {
-    await gateway.app.inject({ method: 'GET', url: '/healthz' });
-    const response = await app.inject({ method: 'GET', url: '/metrics' });
-    expect(response.statusCode).toBe(200);
-    expect(response.body).toContain('adsync_queue_jobs{queue="refresh",state="waiting",app="gateway"} 0');
-    expect(response.body).toMatch(
-      /adsync_http_requests_total\{method="GET",route="\/healthz",status="200",app="gateway"\} \d+/,
-    );
+  it('serves /metrics only on its internal listener: the public port answers 404 for every spelling of it', async () => {
+    // What anybody who reaches the public port (an ingress, a load balancer) can ask for.
+    for (const [method, path] of [
+      ['GET', '/metrics'],
+      ['HEAD', '/metrics'],
+      ['GET', '/metrics?name[]=adsync_queue_jobs'],
+      ['GET', '/metrics/'],
+      ['GET', '/METRICS'],
+      ['GET', '/%6Detrics'],
+    ] as const) {
+      const answer = await fetch(`${gateway.url}${path}`, { method });
+      const text = await answer.text();
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(text, `${method} ${path}`).not.toContain('adsync_');
+      if (method === 'GET') expect(JSON.parse(text).error.code, `${method} ${path}`).toBe('not_found');
+    }
+    expect(new URL(gateway.metricsUrl).port).not.toBe(new URL(gateway.url).port);
+  });
+
+  it('exports queue depth and HTTP metrics on the internal listener, which serves nothing else', async () => {
+    await (await fetch(`${gateway.url}/healthz`)).body?.cancel();
+    await (await fetch(`${gateway.url}/metrics`)).body?.cancel();
+    const response = await fetch(gateway.metricsUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const body = await response.text();
+    expect(body).toContain('adsync_queue_jobs{queue="refresh",state="waiting",app="gateway"} 0');
+    expect(body).toMatch(/adsync_http_requests_total\{method="GET",route="\/healthz",status="200",app="gateway"\} \d+/);
+    // The public port's 404 for /metrics is counted like any other unmatched request.
+    expect(body).toMatch(/adsync_http_requests_total\{method="GET",route="unmatched",status="404",app="gateway"\} \d+/);
+    // The internal port is not a second way into the API, the board or the admin page.
+    const origin = new URL(gateway.metricsUrl).origin;
+    for (const path of ['/healthz', '/queues', '/v1/connections', '/admin', '/docs/json']) {
+      const answer = await fetch(`${origin}${path}`);
+      await answer.body?.cancel();
+      expect(answer.status, path).toBe(404);
+    }
   });
 });
 
@@ -160,6 +189,25 @@ describe('gateway boot', () => {
     expect(stderr).toContain('QUEUE_PREFIX: must contain one Redis Cluster hash tag');
     expect(stderr).toContain('DATABASE_URL: must be a URL');
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('listens on the public port and, apart, on GATEWAY_METRICS_HOST:GATEWAY_METRICS_PORT for /metrics', async () => {
+    const metricsPort = await freePort();
+    const gateway = await startGatewayProcess({ ...env.env, GATEWAY_METRICS_PORT: String(metricsPort) });
+    try {
+      expect(gateway.metricsUrl()).toBe(`http://127.0.0.1:${metricsPort}/metrics`);
+      const publicAnswer = await fetch(`${gateway.url()}/metrics`);
+      expect(publicAnswer.status).toBe(404);
+      expect(await publicAnswer.text()).not.toContain('adsync_');
+      const scrape = await fetch(gateway.metricsUrl() ?? '');
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toContain('adsync_queue_jobs{queue="refresh",state="waiting",app="gateway"}');
+    } finally {
+      await gateway.stop();
+    }
+    // Both listeners closed on SIGTERM: the process exited 0 and the metrics port is free again.
+    expect(gateway.child.exitCode).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
   });
 
   it('refuses to start in production on the development secrets', async () => {

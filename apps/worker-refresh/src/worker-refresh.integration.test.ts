@@ -34,7 +34,7 @@ async function startWorker(): Promise<WorkerProcess> {
   const started = await startWorkerProcess('worker-refresh', {
     ...env.env,
     SIMULATOR_URL: sim.url,
-    PUBLIC_BASE_URL: 'http://adsync.test',
+    PUBLIC_BASE_URL: 'http://adsync.localhost',
     REFRESH_SWEEP_EVERY_SECONDS: '1',
     // A dead worker's jobs come back within ~4 s instead of ~60 s.
     WORKER_JOB_LOCK_SECONDS: '2',
@@ -124,7 +124,9 @@ it('a grant revoked at the platform shows as needs_reauth within a sweep, and th
     .toBe('needs_reauth');
   // The event is recorded just after the status flips (its own write): wait for it rather than race it.
   await expect
-    .poll(async () => (await listConnectionEvents(env.db, key)).map((event) => event.type), { timeout: 10_000 })
+    .poll(async () => (await listConnectionEvents(env.db, key, { limit: 100 })).events.map((event) => event.type), {
+      timeout: 10_000,
+    })
     .toContain('needs_reauth');
   expect(output()).not.toContain(tokens.refreshToken ?? 'no refresh token');
   expect(output()).not.toContain(tokens.accessToken);

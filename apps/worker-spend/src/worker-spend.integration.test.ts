@@ -52,7 +52,7 @@ it('the ticks sync every selected account hourly and restate it nightly; a broke
   worker = await startWorkerProcess('worker-spend', {
     ...env.env,
     SIMULATOR_URL: sim.url,
-    PUBLIC_BASE_URL: 'http://adsync.test',
+    PUBLIC_BASE_URL: 'http://adsync.localhost',
     // Every account's night has come, wherever it is: each gets its restatement on the first tick.
     SPEND_NIGHTLY_LOCAL_HOUR: '0',
   });

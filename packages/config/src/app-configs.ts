@@ -1,14 +1,17 @@
 // The configuration of each process, composed from the shared field groups.
 
+import { weakTokenReason } from '@adsync/crypto';
 import { z } from 'zod';
-import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN, DEV_TENANT_API_KEY } from './dev-defaults.ts';
+import { DEV_OPERATOR_TOKEN, DEV_TENANT_API_KEY } from './dev-defaults.ts';
+import { refuseDevelopmentDefaults } from './dev-defaults-guard.ts';
 import {
   credentialTimingFields,
   cryptoFields,
   databaseFields,
-  encryptionKeysField,
+  devDefaultsOptInFields,
   eventFields,
   gatewayFields,
+  gatewayMetricsFields,
   gatewayRateLimitFields,
   klaviyoSyncFields,
   oauthStateFields,
@@ -20,39 +23,12 @@ import {
   spendFields,
   workerFields,
 } from './fields.ts';
-import { providerFields, refuseSimulatorInProduction } from './provider-fields.ts';
+import { providerFields } from './provider-fields.ts';
 
 const simulatorAddressFields = {
   SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
 };
-
-const devKeyMaterial = encryptionKeysField.parse(DEV_ENCRYPTION_KEYS).map((entry) => entry.key);
-
-interface MaybeSecrets {
-  NODE_ENV: string;
-  ENCRYPTION_KEYS?: readonly { id: string; key: Buffer }[];
-  OAUTH_STATE_SECRET?: string;
-}
-
-/** In production, a public development secret is a configuration error, not a warning. */
-function refuseDevelopmentSecretsInProduction(config: MaybeSecrets, ctx: z.RefinementCtx): void {
-  if (config.NODE_ENV !== 'production') return;
-  if (config.ENCRYPTION_KEYS?.some((entry) => devKeyMaterial.some((dev) => dev.equals(entry.key)))) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['ENCRYPTION_KEYS'],
-      message: 'holds the public development key; set your own keys in production',
-    });
-  }
-  if (config.OAUTH_STATE_SECRET === DEV_OAUTH_STATE_SECRET) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['OAUTH_STATE_SECRET'],
-      message: 'is the public development secret; set your own in production',
-    });
-  }
-}
 
 export const migrateConfigSchema = z.object({ ...runtimeFields, ...databaseFields });
 export type MigrateConfig = z.output<typeof migrateConfigSchema>;
@@ -67,8 +43,15 @@ export const backfillConfigSchema = z.object({
 
 /** `pnpm reseal`: the database whose sealed values it re-seals, and the keyring (new key first). */
 export const resealConfigSchema = z
-  .object({ ...runtimeFields, ...databaseFields, ...cryptoFields })
-  .superRefine(refuseDevelopmentSecretsInProduction);
+  .object({
+    ...runtimeFields,
+    ...databaseFields,
+    ...cryptoFields,
+    // Only to tell whether the dev key may seal here: re-sealing with it would hand every secret to anybody.
+    PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
+    ...devDefaultsOptInFields,
+  })
+  .superRefine(refuseDevelopmentDefaults({ providers: false }));
 export type ResealConfig = z.output<typeof resealConfigSchema>;
 
 export const gatewayConfigSchema = z
@@ -81,13 +64,14 @@ export const gatewayConfigSchema = z
     ...shutdownFields,
     ...gatewayFields,
     ...gatewayRateLimitFields,
+    ...gatewayMetricsFields,
     ...credentialTimingFields,
     ...spendFields,
     ...eventFields,
     ...providerFields,
+    ...devDefaultsOptInFields,
   })
-  .superRefine(refuseDevelopmentSecretsInProduction)
-  .superRefine(refuseSimulatorInProduction);
+  .superRefine(refuseDevelopmentDefaults({ providers: true }));
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 
 export function workerConfigSchema(defaultHealthPort: number) {
@@ -106,9 +90,9 @@ export function workerConfigSchema(defaultHealthPort: number) {
       ...rateLimitFields,
       PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
       ...providerFields,
+      ...devDefaultsOptInFields,
     })
-    .superRefine(refuseDevelopmentSecretsInProduction)
-    .superRefine(refuseSimulatorInProduction);
+    .superRefine(refuseDevelopmentDefaults({ providers: true }));
 }
 export type WorkerConfig = z.output<ReturnType<typeof workerConfigSchema>>;
 
@@ -118,7 +102,13 @@ export const launcherConfigSchema = z
     ...databaseFields,
     ...redisFields,
     GATEWAY_PORT: gatewayFields.GATEWAY_PORT,
+    ...gatewayMetricsFields,
     PUBLIC_BASE_URL: gatewayFields.PUBLIC_BASE_URL,
+    ...devDefaultsOptInFields,
+    // Read to refuse their public defaults on a public URL; the launcher hands them to the apps as they are.
+    ...cryptoFields,
+    ...oauthStateFields,
+    PROVIDERS_TARGET: providerFields.PROVIDERS_TARGET,
     ...simulatorAddressFields,
     /** Where the launcher keeps an embedded Postgres or a Redis it started itself. */
     ADSYNC_DATA_DIR: z.string().min(1).default('.adsync'),
@@ -126,7 +116,14 @@ export const launcherConfigSchema = z
     EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     /** The operator the launcher creates for local runs (never in production). */
     DEV_OPERATOR_EMAIL: z.email().default('dev@adsync.local'),
-    DEV_OPERATOR_TOKEN: z.string().min(16).default(DEV_OPERATOR_TOKEN),
+    /** Passed to operator:create --token, so it must pass the same check (weakTokenReason). */
+    DEV_OPERATOR_TOKEN: z
+      .string()
+      .superRefine((token, ctx) => {
+        const weakness = weakTokenReason(token);
+        if (weakness !== undefined) ctx.addIssue({ code: 'custom', message: weakness });
+      })
+      .default(DEV_OPERATOR_TOKEN),
     /** The local brand (tenant) the launcher creates, and its API key. */
     DEV_TENANT_API_KEY: z
       .string()
@@ -143,7 +140,10 @@ export const launcherConfigSchema = z
         message: 'the launcher is for local runs; in production run each app on its own (see docs/operations.md)',
       });
     }
-  });
+  })
+  // Before it migrates, creates the dev operator and tenant, or starts anything: the apps it starts would
+  // refuse too, but only after the public operator token and tenant key were written.
+  .superRefine(refuseDevelopmentDefaults({ providers: true }));
 export type LauncherConfig = z.output<typeof launcherConfigSchema>;
 
 export const simulatorConfigSchema = z.object({

@@ -98,6 +98,18 @@ export const oauthStateFields = {
   OAUTH_STATE_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).default(DEV_OAUTH_STATE_SECRET),
 };
 
+/**
+ * The one way to run the public development defaults (dev keys and secrets, the simulator, the launcher's dev
+ * operator and tenant key) on a PUBLIC_BASE_URL others can reach: a shared staging or demo that holds no real
+ * brand's data. NODE_ENV=production refuses them whatever this says (dev-defaults-guard.ts).
+ */
+export const devDefaultsOptInFields = {
+  ALLOW_DEV_DEFAULTS_ON_PUBLIC_URL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+};
+
 export const shutdownFields = {
   /** How long a process waits for in-flight work on SIGTERM before it forces the exit. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
@@ -159,6 +171,15 @@ export const gatewayRateLimitFields = {
   RATE_LIMIT_API: requestLimit('1200/1m'),
   /** POST /v1/events requests per API key (each carries up to 1,000 events). */
   RATE_LIMIT_EVENTS: requestLimit('2000/1s'),
+};
+
+/**
+ * The gateway's Prometheus endpoint, on a listener of its own: the public port never serves /metrics, so
+ * the fleet's counters, route patterns and queue depths stay inside the cluster whatever the ingress does.
+ */
+export const gatewayMetricsFields = {
+  GATEWAY_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  GATEWAY_METRICS_PORT: port.default(3100),
 };
 
 export const workerFields = (defaultHealthPort: number) => ({

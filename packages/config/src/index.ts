@@ -14,6 +14,7 @@ export {
   workerConfigSchema,
 } from './app-configs.ts';
 export { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET, DEV_OPERATOR_TOKEN, DEV_TENANT_API_KEY } from './dev-defaults.ts';
+export { devDefaultsAllowedOnPublicUrl, isLoopbackUrl } from './dev-defaults-guard.ts';
 export {
   DEFAULT_RATE_LIMITS,
   type EncryptionKeyConfig,

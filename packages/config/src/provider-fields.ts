@@ -126,8 +126,19 @@ export interface ResolvedProviders {
   configured: readonly ProviderId[];
 }
 
+/**
+ * Where the platforms are: PROVIDERS_TARGET when set, else the real APIs in production and the simulator
+ * elsewhere (a public PUBLIC_BASE_URL refuses that default too: dev-defaults-guard.ts).
+ */
+export function providersTargetOf(config: {
+  NODE_ENV: string;
+  PROVIDERS_TARGET?: 'simulator' | 'platforms' | undefined;
+}): 'simulator' | 'platforms' {
+  return config.PROVIDERS_TARGET ?? (config.NODE_ENV === 'production' ? 'platforms' : 'simulator');
+}
+
 export function resolveProviders(config: ProviderFieldValues): ResolvedProviders {
-  const target = config.PROVIDERS_TARGET ?? (config.NODE_ENV === 'production' ? 'platforms' : 'simulator');
+  const target = providersTargetOf(config);
   const base =
     target === 'simulator'
       ? simulatorProviderSettings(config.SIMULATOR_URL.replace(/\/$/, ''), config.PUBLIC_BASE_URL.replace(/\/$/, ''))
@@ -197,18 +208,4 @@ export function resolveProviders(config: ProviderFieldValues): ResolvedProviders
     .filter(([, ready]) => ready)
     .map(([id]) => id);
   return { target, settings, configured };
-}
-
-/** Production never talks to the simulator. */
-export function refuseSimulatorInProduction(
-  config: { NODE_ENV: string; PROVIDERS_TARGET?: 'simulator' | 'platforms' | undefined },
-  ctx: z.RefinementCtx,
-): void {
-  if (config.NODE_ENV === 'production' && config.PROVIDERS_TARGET === 'simulator') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['PROVIDERS_TARGET'],
-      message: "simulator is for local runs; set platforms (the default in production) and each platform's credentials",
-    });
-  }
 }

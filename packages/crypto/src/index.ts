@@ -1,4 +1,4 @@
-export { generateToken, hashToken, safeEqual } from './hash-token.ts';
+export { generateToken, hashToken, safeEqual, weakTokenReason } from './hash-token.ts';
 export { createKeyring, KEY_ID_PATTERN, type Keyring, type KeyringEntry } from './keyring.ts';
 export {
   createStateNonce,

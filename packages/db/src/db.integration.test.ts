@@ -117,8 +117,14 @@ describe('connections', () => {
     });
     expect(await findConnection(env.db, { tenantId: globex.id, connectionId: connection.id })).toBeUndefined();
     expect(await listConnections(env.db, globex.id)).toEqual([]);
-    expect(await listConnectionEvents(env.db, { tenantId: globex.id, connectionId: connection.id })).toEqual([]);
-    expect(await listConnectionEvents(env.db, { tenantId: acme.id, connectionId: connection.id })).toHaveLength(1);
+    const page = { limit: 10 };
+    expect(await listConnectionEvents(env.db, { tenantId: globex.id, connectionId: connection.id }, page)).toEqual({
+      events: [],
+      next: undefined,
+    });
+    expect(
+      (await listConnectionEvents(env.db, { tenantId: acme.id, connectionId: connection.id }, page)).events,
+    ).toHaveLength(1);
   });
 });
 

@@ -54,6 +54,7 @@ export {
   insertConnectLink,
 } from './repositories/connect-links.repository.ts';
 export {
+  type ConnectionEventPosition,
   countConnectionsByStatus,
   type DueCursor,
   findConnection,

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, REDACTED, redactSecrets } from './index.ts';
+import { createLogger, REDACTED, redactSecrets, redactSecretsInText } from './index.ts';
 
 function captureLogger() {
   const lines: string[] = [];
@@ -108,5 +108,57 @@ describe('redactSecrets', () => {
       apiKey: REDACTED,
     });
     expect(input.apiKey).toBe('pk_live_secret');
+  });
+});
+
+describe('redactSecretsInText', () => {
+  const cases: [string, string, string][] = [
+    [
+      'a URL with an access token',
+      'GET https://graph.facebook.com/v25.0/me/adaccounts?fields=id&access_token=EAAtok3nV4lue&limit=5 failed',
+      'GET https://graph.facebook.com/v25.0/me/adaccounts?fields=id&access_token=[redacted]&limit=5 failed',
+    ],
+    ['a bearer header', 'sent Authorization: Bearer abc.def-ghi_jkl~mno', 'sent Authorization: [redacted]'],
+    ['a bare bearer credential', 'retrying with Bearer 0123456789abcdefXYZ', 'retrying with Bearer [redacted]'],
+    ['an unknown scheme after authorization', 'authorization=Token s3cr3t-value', 'authorization=[redacted]'],
+    [
+      'JSON with a client secret',
+      '{"client_id":"42","client_secret":"sh-h-h"}',
+      '{"client_id":"42","client_secret":"[redacted]"}',
+    ],
+    ['JSON in a string', 'body {\\"refresh_token\\":\\"1-2-3\\"}', 'body {\\"refresh_token\\":\\"[redacted]\\"}'],
+    ['a URL-encoded parameter', 'next=%2Fcb%3Faccess_token%3Dxyz123', 'next=%2Fcb%3Faccess_token%3D[redacted]'],
+    [
+      'an OAuth code and state',
+      '/oauth/meta/callback?code=AQD-code&state=v1.st4te',
+      '/oauth/meta/callback?code=[redacted]&state=[redacted]',
+    ],
+    ['cookies', 'cookie: adsync_session=abc; other=1\nnext line', 'cookie: [redacted]\nnext line'],
+    ['a Klaviyo private key', 'Klaviyo said 401 for pk_abcdef0123456789abcdef0123', 'Klaviyo said 401 for [redacted]'],
+    [
+      'a Klaviyo key header',
+      'Authorization: Klaviyo-API-Key pk_abcdef0123456789abcdef0123 refused',
+      'Authorization: [redacted] refused',
+    ],
+    ['a tenant API key', 'key adsync_Zm9vYmFyYmF6cXV4cXV1eA was revoked', 'key [redacted] was revoked'],
+    ['a webhook secret', 'signed with whsec_Q2Fubm90LWd1ZXNzLXRoaXM', 'signed with [redacted]'],
+    [
+      'a Google token',
+      'token ya29.a0AfH6SMBx-long-google-token then 1//0gLongRefreshToken_abc',
+      'token [redacted] then [redacted]',
+    ],
+    ['an email address', 'profile jane.doe+test@shop.example.co.uk rejected', 'profile [redacted] rejected'],
+  ];
+  it.each(cases)('replaces %s and keeps the rest', (_what, input, expected) => {
+    expect(redactSecretsInText(input)).toBe(expected);
+  });
+
+  it('leaves ordinary failure text alone, and is idempotent', () => {
+    const plain =
+      'Error: Meta answered 400 (code 190, token_type expired) for act_1000000001 after 3 tries\n' +
+      '    at refreshConnection (packages/connections/src/refresh/refresh-connection.ts:120:11)';
+    expect(redactSecretsInText(plain)).toBe(plain);
+    const once = redactSecretsInText('access_token=abc Bearer 0123456789abcdef pk_0123456789abcdef0123');
+    expect(redactSecretsInText(once)).toBe(once);
   });
 });

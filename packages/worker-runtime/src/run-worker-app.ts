@@ -1,7 +1,7 @@
 // The whole life of a worker process, written once for the four worker apps: read config, connect,
 // consume, answer health probes, and on SIGTERM/SIGINT stop within SHUTDOWN_TIMEOUT_MS.
 
-import { loadConfigOrExit, workerConfigSchema } from '@adsync/config';
+import { devDefaultsAllowedOnPublicUrl, loadConfigOrExit, workerConfigSchema } from '@adsync/config';
 import { createDatabase } from '@adsync/db';
 import { createLogger, logFormatFor } from '@adsync/logging';
 import { createMetricsRegistry } from '@adsync/metrics';
@@ -23,6 +23,8 @@ export interface WorkerAppDefinition {
 export async function runWorkerApp(definition: WorkerAppDefinition): Promise<void> {
   const config = loadConfigOrExit(workerConfigSchema(definition.defaultHealthPort), definition.name);
   const logger = createLogger({ name: definition.name, level: config.LOG_LEVEL, format: logFormatFor(config) });
+  const devDefaults = devDefaultsAllowedOnPublicUrl(config, { providers: true });
+  if (devDefaults !== undefined) logger.warn(devDefaults);
   const db = createDatabase({
     url: config.DATABASE_URL,
     poolMax: config.DATABASE_POOL_MAX,

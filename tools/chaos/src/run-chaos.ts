@@ -83,6 +83,7 @@ export async function runChaos(plan: ChaosPlan, seed: number, print: (line: stri
     ENCRYPTION_KEYS: `chaos:${encryptionKey.toString('base64')}`,
     GATEWAY_HOST: '127.0.0.1',
     GATEWAY_PORT: String(gatewayPort),
+    GATEWAY_METRICS_PORT: '0',
     PUBLIC_BASE_URL: gatewayUrl,
     SIMULATOR_HOST: '127.0.0.1',
     SIMULATOR_PORT: String(simulatorPort),

@@ -6,6 +6,8 @@ export interface BannerInput {
   publicBaseUrl: string;
   /** Where the simulated platforms answer. */
   simulatorUrl: string;
+  /** The gateway's internal /metrics listener (not on the public port). */
+  metricsUrl: string;
   operatorEmail: string;
   operatorToken: string;
   /** The local brand's API key. */
@@ -30,6 +32,7 @@ export function formatBanner(input: BannerInput): string {
     ['Gateway', input.publicBaseUrl],
     ['Admin page', `${input.publicBaseUrl}/admin ${dim('(sign in with the tenant key below)')}`],
     ['API docs', `${input.publicBaseUrl}/docs`],
+    ['Metrics', `${input.metricsUrl} ${dim('(internal port; the workers on their health ports)')}`],
     ['Bull Board', `${input.publicBaseUrl}/queues`],
     ['', dim(`user ${input.operatorEmail}, password ${input.operatorToken}`)],
     ['Tenant key', `${input.tenantApiKey} ${dim('(the local brand; Authorization: Bearer …)')}`],

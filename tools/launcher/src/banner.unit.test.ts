@@ -16,19 +16,23 @@ describe('publicBaseUrlFor', () => {
 });
 
 describe('formatBanner', () => {
-  it('names the gateway, the docs, Bull Board with its credentials, and how to stop', () => {
+  it('names the gateway, the docs, the metrics port, Bull Board with its credentials, and how to stop', () => {
     const banner = formatBanner({
       publicBaseUrl: 'http://localhost:3000',
       operatorEmail: 'dev@adsync.local',
-      operatorToken: 'adsync-dev-operator',
+      operatorToken: 'adsync-dev-operator-token-do-not-use-in-production',
       tenantApiKey: 'adsync_dev-tenant-key-do-not-use-in-production',
       simulatorUrl: 'http://127.0.0.1:4010',
+      metricsUrl: 'http://127.0.0.1:3100/metrics',
       colour: false,
     });
     expect(banner).toContain('Gateway    http://localhost:3000\n');
     expect(banner).toContain('API docs   http://localhost:3000/docs\n');
     expect(banner).toContain('Bull Board http://localhost:3000/queues\n');
-    expect(banner).toContain('user dev@adsync.local, password adsync-dev-operator');
+    expect(banner).toContain(
+      'Metrics    http://127.0.0.1:3100/metrics (internal port; the workers on their health ports)\n',
+    );
+    expect(banner).toContain('user dev@adsync.local, password adsync-dev-operator-token-do-not-use-in-production');
     expect(banner).toContain(
       'Simulator  http://127.0.0.1:4010 (Meta, Google Ads, TikTok, Klaviyo; control at /_control)',
     );

@@ -133,15 +133,23 @@ describe('launcher', () => {
   });
 
   it('starts the fleet on the given Postgres and Redis, and stops all of it on SIGINT', async () => {
-    const gatewayPort = await freePort();
-    launcher = startLauncher({ ...baseEnv(), GATEWAY_PORT: String(gatewayPort) });
+    const [gatewayPort, metricsPort] = [await freePort(), await freePort()];
+    launcher = startLauncher({
+      ...baseEnv(),
+      GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_METRICS_PORT: String(metricsPort),
+    });
     await launcher.waitFor(/Ctrl-C stops everything/, 90_000);
 
     expect(launcher.output()).toMatch(/Postgres: using the server at .*\(DATABASE_URL\)/);
     expect(launcher.output()).toMatch(/Redis: using the server at .*\(REDIS_URL\)/);
     expect(launcher.output()).toContain(`Gateway    http://localhost:${gatewayPort}`);
     expect(launcher.output()).toContain(`Bull Board http://localhost:${gatewayPort}/queues`);
+    expect(launcher.output()).toContain(`Metrics    http://127.0.0.1:${metricsPort}/metrics`);
     expect(await readyzStatus(gatewayPort)).toBe(200);
+    const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toContain('app="gateway"');
     const pid = launcher.child.pid ?? 0;
     started = await descendantsOf(pid);
     expect(started.length).toBeGreaterThanOrEqual(5);
@@ -152,10 +160,16 @@ describe('launcher', () => {
   }, 120_000);
 
   it('falls back to an embedded Postgres when nothing answers at DATABASE_URL', async () => {
-    const [gatewayPort, closedPort, embeddedPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const [gatewayPort, metricsPort, closedPort, embeddedPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     launcher = startLauncher({
       ...baseEnv(),
       GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_METRICS_PORT: String(metricsPort),
       DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/adsync`,
       EMBEDDED_POSTGRES_PORT: String(embeddedPort),
     });

@@ -204,6 +204,7 @@ async function boot(run: Run): Promise<void> {
       operatorToken: config.DEV_OPERATOR_TOKEN,
       tenantApiKey: config.DEV_TENANT_API_KEY,
       simulatorUrl: `http://${config.SIMULATOR_HOST}:${config.SIMULATOR_PORT}`,
+      metricsUrl: `http://${connectableHost(config.GATEWAY_METRICS_HOST)}:${config.GATEWAY_METRICS_PORT}/metrics`,
       colour: run.context.colour,
     }),
   );

@@ -7,6 +7,7 @@ import { connectionsBeingRefreshed, openTokenSet, WIPED_CREDENTIALS } from '@ads
 import {
   type AdAccount,
   type Connection,
+  type ConnectionEventPosition,
   findConnection,
   listAdAccounts,
   listConnectionEvents,
@@ -20,7 +21,8 @@ import type { ProviderId } from '@adsync/providers';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
-import { invalidInput } from '../http/validation.ts';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../http/keyset-cursor.ts';
+import { invalidInput, parseInput } from '../http/validation.ts';
 import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
 import { mintConnectLink } from './connect-links.ts';
 import { connectionView } from './connection-view.ts';
@@ -38,6 +40,25 @@ const klaviyoKeyBody = z.strictObject({
     .regex(/^[\x21-\x7e]+$/, 'must be a Klaviyo private key ("pk_…"): visible ASCII characters without spaces'),
   publicKey: z.string().min(1).max(32).optional(),
 });
+const eventsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().max(200).optional(),
+});
+
+/** An event's exact position (created_at to the microsecond, UTC, and id), as listConnectionEvents gave it. */
+function decodeEventCursor(cursor: string | undefined): ConnectionEventPosition | undefined {
+  return decodeKeysetCursor(cursor, ([createdAt, id, ...rest]) =>
+    rest.length === 0 &&
+    createdAt !== undefined &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt) &&
+    !Number.isNaN(Date.parse(createdAt)) &&
+    id !== undefined &&
+    /^[1-9]\d{0,17}$/.test(id)
+      ? { createdAt, id }
+      : undefined,
+  );
+}
 const selectionBody = z.strictObject({ selected: z.array(z.string().min(1).max(64)).max(500) });
 const reconnectBody = z.strictObject({ returnTo: z.string().optional() }).default({});
 
@@ -100,10 +121,12 @@ export function connectionsRoutes(deps: GatewayDeps) {
 
     app.get('/v1/connections/:id/events', async (request) => {
       const connection = await ownConnection(deps, request);
-      const events = await listConnectionEvents(deps.db, {
-        tenantId: connection.tenant_id,
-        connectionId: connection.id,
-      });
+      const query = parseInput(eventsQuery, request.query, 'query');
+      const { events, next } = await listConnectionEvents(
+        deps.db,
+        { tenantId: connection.tenant_id, connectionId: connection.id },
+        { limit: query.limit, before: decodeEventCursor(query.cursor) },
+      );
       return {
         events: events.map((event) => ({
           type: event.type,
@@ -111,6 +134,7 @@ export function connectionsRoutes(deps: GatewayDeps) {
           detail: event.detail,
           at: event.created_at.toISOString(),
         })),
+        nextCursor: next === undefined ? null : encodeKeysetCursor([next.createdAt, next.id]),
       };
     });
 

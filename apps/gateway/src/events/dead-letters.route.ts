@@ -8,7 +8,8 @@ import { type EventBuffer, type ReplayDeps, replayDeadLetters } from '@adsync/ev
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
-import { invalidInput, parseInput } from '../http/validation.ts';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../http/keyset-cursor.ts';
+import { parseInput } from '../http/validation.ts';
 import { readOnlyUnlessAdmin, rejectCrossSiteChanges, requireOperator } from '../operators/operator-auth.ts';
 import { requireTenant, tenantOf } from '../tenants/tenant-auth.ts';
 
@@ -22,22 +23,18 @@ const listQuery = z.strictObject({
 const operatorListQuery = listQuery.extend({ tenantId: z.uuid().optional() });
 const replayBody = z.strictObject({ ids: z.array(z.uuid()).min(1).max(1_000) });
 
-/** Keyset cursor: the failure time and id of a page's last row, opaque to clients. */
+/** Keyset cursor: the failure time and id of a page's last row. */
 function encodeCursor(letter: CapiDeadLetter): string {
-  return Buffer.from(`${letter.failed_at.toISOString()}|${letter.id}`).toString('base64url');
+  return encodeKeysetCursor([letter.failed_at.toISOString(), letter.id]);
 }
 
 function decodeCursor(cursor: string | undefined): { failedAt: Date; id: string } | undefined {
-  if (cursor === undefined) return undefined;
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const failedAt = new Date(at ?? '');
-  if (Number.isNaN(failedAt.getTime()) || !z.uuid().safeParse(id).success) {
-    throw invalidInput(
-      new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'is not a cursor this API gave', input: cursor }]),
-      'query',
-    );
-  }
-  return { failedAt, id: id as string };
+  return decodeKeysetCursor(cursor, ([at, id]) => {
+    const failedAt = new Date(at ?? '');
+    return Number.isNaN(failedAt.getTime()) || !z.uuid().safeParse(id).success
+      ? undefined
+      : { failedAt, id: id as string };
+  });
 }
 
 function deadLetterView(letter: CapiDeadLetter, withTenant: boolean) {

@@ -105,7 +105,7 @@ async function startFleet(keys: string, apps: readonly string[]): Promise<void> 
       startWorkerProcess(app, {
         ...env.env,
         SIMULATOR_URL: sim.url,
-        PUBLIC_BASE_URL: 'http://adsync.test',
+        PUBLIC_BASE_URL: 'http://adsync.localhost',
         ENCRYPTION_KEYS: keys,
         REFRESH_SWEEP_EVERY_SECONDS: '1',
         EVENTS_LINGER_MS: '50',

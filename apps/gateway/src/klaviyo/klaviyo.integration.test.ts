@@ -59,7 +59,7 @@ beforeAll(async () => {
   worker = await startWorkerProcess('worker-klaviyo', {
     ...env.env,
     SIMULATOR_URL: testbed.sim.url,
-    PUBLIC_BASE_URL: 'http://adsync.test',
+    PUBLIC_BASE_URL: 'http://adsync.localhost',
   });
 }, 60_000);
 afterAll(async () => {

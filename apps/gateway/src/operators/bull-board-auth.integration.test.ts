@@ -6,7 +6,6 @@
 // promotes a delayed one for real.
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import { hashToken } from '@adsync/crypto';
 import { createTenantWithKey, upsertOperator } from '@adsync/db';
 import { useTestEnvironment } from '@adsync/testing';
 import { Worker } from 'bullmq';
@@ -107,7 +106,7 @@ beforeAll(async () => {
     [viewer, 'viewer'],
     [retired, 'admin'],
   ] as const) {
-    await upsertOperator(env.db, { email: who.email, role, tokenHash: hashToken(who.token) });
+    await upsertOperator(env.db, { email: who.email, role, token: who.token });
   }
   await env.db.updateTable('operators').set({ disabled_at: new Date() }).where('email', '=', retired.email).execute();
   const { apiKey } = await createTenantWithKey(env.db, { name: 'Not an operator', keyName: 't' });

@@ -1,4 +1,5 @@
-// Prometheus metrics: HTTP traffic by route and status, queue depth, process defaults.
+// Prometheus metrics: HTTP traffic by route and status, queue depth, process defaults. The public app
+// records them; /metrics itself is served only by the internal listener (metrics-app.ts).
 
 import type { Registry } from '@adsync/metrics';
 import type { FastifyInstance } from 'fastify';

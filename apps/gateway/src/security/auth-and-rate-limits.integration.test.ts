@@ -5,7 +5,6 @@
 
 import { connect } from 'node:net';
 import { DEV_OPERATOR_TOKEN } from '@adsync/config';
-import { hashToken } from '@adsync/crypto';
 import { createDatabase, createTenantWithKey, type Db, upsertOperator } from '@adsync/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
@@ -167,7 +166,7 @@ describe('guessing is slowed down', () => {
   });
 
   it('100 wrong operator passwords: 429 after the limit, and the right one from there too', async () => {
-    await upsertOperator(env.db, { email: 'ops@adsync.test', role: 'admin', tokenHash: hashToken(DEV_OPERATOR_TOKEN) });
+    await upsertOperator(env.db, { email: 'ops@adsync.test', role: 'admin', token: DEV_OPERATOR_TOKEN });
     const basic = (password: string) => `Basic ${Buffer.from(`ops@adsync.test:${password}`).toString('base64')}`;
     const attacker = newClient();
     const statuses: number[] = [];

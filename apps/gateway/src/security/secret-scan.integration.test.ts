@@ -16,7 +16,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gatewayConfigSchema, parseEnv, resolveProviders } from '@adsync/config';
 import { openCredential, SIGNATURE_HEADER, verifyWebhook } from '@adsync/connections';
-import { hashToken, openSecret } from '@adsync/crypto';
+import { openSecret } from '@adsync/crypto';
 import { createTenantWithKey, findConnection, listConnections, upsertOperator } from '@adsync/db';
 import { controlSimulator, KLAVIYO_PRIVATE_KEYS } from '@adsync/simulator';
 import { createCapturingLogger, startWorkerProcess, type WorkerProcess } from '@adsync/testing';
@@ -337,7 +337,7 @@ it('no secret the run created is in any log line, Redis entry, HTTP answer, webh
 
   // An operator on Bull Board, and a wrong token.
   const operatorToken = secret('operator token', `op_${randomBytes(24).toString('base64url')}`);
-  await upsertOperator(env.db, { email: 'scan@ops.example', role: 'admin', tokenHash: hashToken(operatorToken) });
+  await upsertOperator(env.db, { email: 'scan@ops.example', role: 'admin', token: operatorToken });
   const asOperator = { authorization: `Basic ${Buffer.from(`scan@ops.example:${operatorToken}`).toString('base64')}` };
   expect((await http('GET', '/queues/api/queues', { headers: asOperator })).status).toBe(200);
   const wrongOperator = secret('a wrong operator token', `op_${randomBytes(24).toString('base64url')}`);

@@ -90,7 +90,6 @@ let b: Bravo;
 const NOT_TENANT_ROUTES: [RegExp, string][] = [
   [/^GET \/healthz$/, 'liveness probe: answers {status: ok}, no tenant and no data'],
   [/^GET \/readyz$/, 'readiness probe: names Postgres and Redis, no tenant data'],
-  [/^GET \/metrics$/, 'Prometheus scrape: fleet-wide counters labelled by route pattern and provider, never a tenant'],
   [/^GET \/docs(\/.*)?$/, 'the OpenAPI document and its UI: the same public text for everyone'],
   [
     /^[A-Z]+ \/queues(\/.*)?$/,
@@ -1071,10 +1070,16 @@ describe('the tenant-isolation matrix', () => {
     }
     expect(await sessionTenant(`adsync_session=${a.session}`)).toBe(a.tenantId);
 
-    for (const path of ['/healthz', '/readyz', '/metrics', '/docs/json', '/admin', '/admin/spend']) {
+    for (const path of ['/healthz', '/readyz', '/docs/json', '/admin', '/admin/spend']) {
       const answer = await send(testbed.gateway.url, { method: 'GET', path });
       expect(answer.status, path).toBe(200);
       expectNothingOfA(answer, '', `GET ${path}`);
     }
+    // The Prometheus scrape, on the internal listener (the public port has no /metrics): fleet-wide counters
+    // labelled by route pattern and provider, never a tenant.
+    const { origin, pathname } = new URL(testbed.gateway.metricsUrl);
+    const scrape = await send(origin, { method: 'GET', path: pathname });
+    expect(scrape.status).toBe(200);
+    expectNothingOfA(scrape, '', 'GET /metrics (internal listener)');
   });
 });

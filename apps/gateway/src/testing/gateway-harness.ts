@@ -1,5 +1,6 @@
 // A real gateway for tests: real Postgres and Redis from the test environment, the platforms pointed at a
-// simulator, listening on a free port so browsers and platforms can reach it.
+// simulator, listening on a free port so browsers and platforms can reach it, and its internal metrics
+// listener on another, as main.ts runs them.
 
 import {
   DEV_ENCRYPTION_KEYS,
@@ -12,11 +13,13 @@ import { createPlatformClients } from '@adsync/connections';
 import { createKeyring } from '@adsync/crypto';
 import type { Db } from '@adsync/db';
 import { createLogger, type Logger } from '@adsync/logging';
+import { createMetricsRegistry } from '@adsync/metrics';
 import { createQueueProducer, createRedisConnection } from '@adsync/queues';
 import { freePort } from '@adsync/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.ts';
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { buildMetricsApp } from '../metrics-app.ts';
 
 const RELAXED_RATE_LIMITS = {
   RATE_LIMIT_SIGN_IN: '1000000/1m',
@@ -29,6 +32,8 @@ export interface TestGateway {
   app: FastifyInstance;
   /** e.g. http://127.0.0.1:41234 (also the PUBLIC_BASE_URL the platforms redirect to). */
   url: string;
+  /** The internal listener's scrape URL, e.g. http://127.0.0.1:41235/metrics (the public port has none). */
+  metricsUrl: string;
   deps: GatewayDeps;
   close(): Promise<void>;
 }
@@ -70,20 +75,25 @@ export async function startTestGateway(options: {
   const deps: GatewayDeps = {
     config,
     logger,
+    metrics: createMetricsRegistry('gateway'),
     db: options.db,
     redis,
     producer,
     keyring: createKeyring(config.ENCRYPTION_KEYS),
     providers: createPlatformClients(resolveProviders(config)),
   };
+  const metricsApp = await buildMetricsApp(deps.metrics);
+  const metricsUrl = `${await metricsApp.listen({ host: '127.0.0.1', port: 0 })}/metrics`;
   const app = await buildApp(deps);
   await app.listen({ host: '127.0.0.1', port });
   return {
     app,
     url,
+    metricsUrl,
     deps,
     close: async () => {
       await app.close();
+      await metricsApp.close();
       await producer.close();
       redis.disconnect();
     },

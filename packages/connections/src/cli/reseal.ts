@@ -4,7 +4,7 @@
 // keys: a value that does not open, or (with --check) a value under another key. No value is ever printed.
 
 import { parseArgs } from 'node:util';
-import { loadConfigOrExit, resealConfigSchema } from '@adsync/config';
+import { devDefaultsAllowedOnPublicUrl, loadConfigOrExit, resealConfigSchema } from '@adsync/config';
 import { createKeyring, type Keyring } from '@adsync/crypto';
 import { createDatabase, type Db } from '@adsync/db';
 import { createLogger, type Logger, logFormatFor } from '@adsync/logging';
@@ -114,6 +114,8 @@ async function main(): Promise<number> {
   }
   const config = loadConfigOrExit(resealConfigSchema, 'reseal');
   const logger = createLogger({ name: 'reseal', level: config.LOG_LEVEL, format: logFormatFor(config) });
+  const devDefaults = devDefaultsAllowedOnPublicUrl(config, { providers: false });
+  if (devDefaults !== undefined) logger.warn(devDefaults);
   const keyring = createKeyring(config.ENCRYPTION_KEYS);
   const db = createDatabase({ url: config.DATABASE_URL, poolMax: 1, applicationName: 'adsync-reseal' });
   try {

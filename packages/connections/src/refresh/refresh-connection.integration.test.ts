@@ -160,7 +160,7 @@ describe('failures', () => {
     });
     const after = await findConnection(env.db, keyOf(connection));
     expect(after).toMatchObject({ status: 'needs_reauth', last_error_code: 'token_revoked', next_refresh_at: null });
-    const [event] = await listConnectionEvents(env.db, keyOf(connection));
+    const [event] = (await listConnectionEvents(env.db, keyOf(connection), { limit: 1 })).events;
     expect(event?.type).toBe('needs_reauth');
     expect(await refreshConnection(processDeps(), keyOf(connection), { force: true })).toEqual({
       kind: 'skipped',
@@ -192,7 +192,9 @@ describe('failures', () => {
       consecutive_failures: 0,
       last_error_code: null,
     });
-    const types = (await listConnectionEvents(env.db, keyOf(connection))).map((event) => event.type);
+    const types = (await listConnectionEvents(env.db, keyOf(connection), { limit: 100 })).events.map(
+      (event) => event.type,
+    );
     expect(types).toEqual(['recovered', 'degraded']);
   });
 
@@ -264,7 +266,7 @@ describe('tokens that cannot be refreshed', () => {
       consecutive_failures: 0,
       last_error_code: null,
     });
-    expect(await listConnectionEvents(env.db, keyOf(connection))).toEqual([]);
+    expect((await listConnectionEvents(env.db, keyOf(connection), { limit: 10 })).events).toEqual([]);
     const stored = await listAdAccounts(env.db, keyOf(connection));
     expect(stored.map((account) => [account.external_id, account.timezone])).toEqual([[US, 'America/Los_Angeles']]);
     const refused = log.lines
@@ -301,7 +303,7 @@ describe('tokens that cannot be refreshed', () => {
     const { connection } = await connectForTest(env.db, platforms, 'meta', { accounts: ['act_1000000001'] });
     const expiresAt = connection.access_token_expires_at?.getTime() ?? 0;
     const warnings = async () =>
-      (await listConnectionEvents(env.db, keyOf(connection)))
+      (await listConnectionEvents(env.db, keyOf(connection), { limit: 100 })).events
         .filter((event) => event.type === 'expiry_warning')
         .map((event) => event.detail.daysLeft);
     const checkAt = async (daysBefore: number) => {

@@ -320,8 +320,10 @@ async function recordRecovery(deps: RefreshDeps, connection: Connection): Promis
 async function warnBeforeExpiry(deps: RefreshDeps, connection: Connection, expiresAt: Date | null, now: number) {
   if (expiresAt === null) return;
   const key = { tenantId: connection.tenant_id, connectionId: connection.id };
-  const sent = (await listConnectionEvents(deps.db, key))
-    .filter((event) => event.type === 'expiry_warning' && event.detail.expiresAt === expiresAt.toISOString())
+  // Warnings for this expiry are the newest ones (at most four): older pages hold earlier expiries only.
+  const { events: warnings } = await listConnectionEvents(deps.db, key, { limit: 100, types: ['expiry_warning'] });
+  const sent = warnings
+    .filter((event) => event.detail.expiresAt === expiresAt.toISOString())
     .map((event) => Number(event.detail.daysLeft));
   const days = expiryWarningDue(expiresAt, sent, now);
   if (days === undefined) return;

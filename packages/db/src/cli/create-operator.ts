@@ -1,9 +1,10 @@
 // `pnpm operator:create --email ops@example.com --role admin [--token T]`: creates or updates an operator
-// and prints the token once. Without --token a random one is generated; only its hash is stored.
+// and prints the token once. Without --token a random one is generated; only its hash is stored. A given
+// token must look random (at least 32 characters, see weakTokenReason): otherwise exit 2, nothing written.
 
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit, migrateConfigSchema } from '@adsync/config';
-import { generateToken, hashToken } from '@adsync/crypto';
+import { generateToken, weakTokenReason } from '@adsync/crypto';
 import { createDatabase } from '../create-database.ts';
 import { upsertOperator } from '../repositories/operators.repository.ts';
 import { OPERATOR_ROLES, type OperatorRole } from '../schema.ts';
@@ -29,16 +30,18 @@ async function main(): Promise<number> {
     console.error(`--role must be one of: ${OPERATOR_ROLES.join(', ')}\n${usage}`);
     return 2;
   }
-  // Tokens are stored as a fast SHA-256, which is only safe for long random strings.
-  if (args.token !== undefined && args.token.length < 16) {
-    console.error(`--token must be at least 16 characters (omit it to get a random one)\n${usage}`);
+  // Tokens are stored as a fast SHA-256, which is only safe for long random strings. upsertOperator refuses
+  // a weak one too; asked here first so that a typo needs no database.
+  const weakness = args.token === undefined ? undefined : weakTokenReason(args.token);
+  if (weakness !== undefined) {
+    console.error(`--token ${weakness} (omit it to get a random one)\n${usage}`);
     return 2;
   }
   const config = loadConfigOrExit(migrateConfigSchema, 'operator:create');
   const token = args.token ?? generateToken('op');
   const db = createDatabase({ url: config.DATABASE_URL, poolMax: 1, applicationName: 'adsync-cli' });
   try {
-    const operator = await upsertOperator(db, { email, role: args.role as OperatorRole, tokenHash: hashToken(token) });
+    const operator = await upsertOperator(db, { email, role: args.role as OperatorRole, token });
     console.log(`operator ${operator.email} (${operator.role}) is ready.`);
     if (args.token === undefined) {
       console.log(`token (shown once, store it now): ${token}`);

@@ -57,7 +57,7 @@ it('repairs stored zones Postgres cannot use: deselected, marked, recorded; the 
   const { rows: constraints } = await sql<{ convalidated: boolean }>`
     SELECT convalidated FROM pg_constraint WHERE conname = 'ad_accounts_timezone_usable'`.execute(env.db);
   expect(constraints).toEqual([{ convalidated: true }]);
-  const events = await listConnectionEvents(env.db, owner);
+  const { events } = await listConnectionEvents(env.db, owner, { limit: 10 });
   expect(events.map((event) => [event.type, event.detail])).toEqual([
     ['time_zone_refused', { externalId: 'act_11', timezone: 'Mars/Olympus_Mons' }],
   ]);

@@ -13,6 +13,7 @@ import * as klaviyoListJobs from './0009-klaviyo-list-jobs.ts';
 import * as capiDeliveryDays from './0010-capi-delivery-days.ts';
 import * as adAccountTimeZones from './0011-ad-account-time-zones.ts';
 import * as browserBoundSignIn from './0012-browser-bound-sign-in.ts';
+import * as connectionEventsKeyset from './0013-connection-events-keyset.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0010-capi-delivery-days': capiDeliveryDays,
   '0011-ad-account-time-zones': adAccountTimeZones,
   '0012-browser-bound-sign-in': browserBoundSignIn,
+  '0013-connection-events-keyset': connectionEventsKeyset,
 };

@@ -48,18 +48,49 @@ export async function recordConnectionEvent(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * Where an event stands in the newest-first order: its created_at exactly as Postgres keeps it (to the
+ * microsecond, as text) and its id. A JS Date keeps milliseconds only, and the events one transaction records
+ * share one now(): a position rounded to the millisecond would skip them.
+ */
+export interface ConnectionEventPosition {
+  /** `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC). */
+  createdAt: string;
+  id: string;
+}
+
+const POSITION_TIME = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+/**
+ * One page of a connection's events, newest first (created_at, then id), from `before` on, of the given types
+ * when `types` is set. `next` is where the following page starts, when there is one. Served by
+ * connection_events_keyset_idx (migration 0013), so a page costs its own rows whatever its depth.
+ */
 export async function listConnectionEvents(
   db: Db,
   key: { tenantId: string; connectionId: string },
-): Promise<ConnectionEvent[]> {
-  return db
+  page: { limit: number; before?: ConnectionEventPosition | undefined; types?: readonly string[] | undefined },
+): Promise<{ events: ConnectionEvent[]; next: ConnectionEventPosition | undefined }> {
+  let query = db
     .selectFrom('connection_events')
     .selectAll()
+    .select(sql<string>`to_char(created_at AT TIME ZONE 'UTC', ${sql.raw(POSITION_TIME)})`.as('position'))
     .where('tenant_id', '=', key.tenantId)
-    .where('connection_id', '=', key.connectionId)
+    .where('connection_id', '=', key.connectionId);
+  if (page.types !== undefined) query = query.where('type', 'in', page.types);
+  if (page.before !== undefined) {
+    const { createdAt, id } = page.before;
+    query = query.where(sql<boolean>`(created_at, id) < (${createdAt}::timestamptz, ${id}::bigint)`);
+  }
+  // One row more than the page tells whether another page follows.
+  const rows = await query
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
+    .limit(page.limit + 1)
     .execute();
+  const events = rows.slice(0, page.limit).map(({ position: _position, ...event }) => event);
+  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+  return { events, next: last === undefined ? undefined : { createdAt: last.position, id: String(last.id) } };
 }
 
 export async function findConnectionByProvider(
