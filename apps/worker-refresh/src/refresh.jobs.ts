@@ -2,10 +2,12 @@
 // connection's credentials alive (packages/connections does the work).
 
 import { deliverWebhook, enqueueDueRefreshes, refreshConnection, refreshDepsFrom } from '@adsync/connections';
+import { createOutboundGuard, outboundPolicyFrom } from '@adsync/ssrf-guard';
 import { consume, type QueueConsumer, type WorkerDeps } from '@adsync/worker-runtime';
 
 export function refreshConsumers(deps: WorkerDeps): QueueConsumer[] {
   const refresh = refreshDepsFrom(deps);
+  const webhooks = { ...refresh, outbound: createOutboundGuard(outboundPolicyFrom(deps.config)) };
   return [
     consume('refresh', {
       'sweep-due-connections': async ({ logger }) => {
@@ -16,7 +18,7 @@ export function refreshConsumers(deps: WorkerDeps): QueueConsumer[] {
       'refresh-connection': async ({ data }) =>
         refreshConnection(refresh, data, { force: data.reason === 'on-demand' }),
     }),
-    consume('webhooks', { 'deliver-webhook': async ({ data }) => deliverWebhook(refresh, data) }),
+    consume('webhooks', { 'deliver-webhook': async ({ data }) => deliverWebhook(webhooks, data) }),
   ];
 }
 

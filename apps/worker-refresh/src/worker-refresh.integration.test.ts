@@ -36,6 +36,8 @@ async function startWorker(): Promise<WorkerProcess> {
     SIMULATOR_URL: sim.url,
     PUBLIC_BASE_URL: 'http://adsync.localhost',
     REFRESH_SWEEP_EVERY_SECONDS: '1',
+    // The webhook receiver below is on this machine, allowed as an operator allows an on-premises host.
+    OUTBOUND_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
     // A dead worker's jobs come back within ~4 s instead of ~60 s.
     WORKER_JOB_LOCK_SECONDS: '2',
   });

@@ -1,5 +1,6 @@
 // Field schemas shared by the apps' configuration. Each app composes the groups it needs.
 
+import { parseAllowedHosts } from '@adsync/ssrf-guard';
 import { z } from 'zod';
 import { DEV_ENCRYPTION_KEYS, DEV_OAUTH_STATE_SECRET } from './dev-defaults.ts';
 
@@ -180,6 +181,28 @@ export const gatewayRateLimitFields = {
 export const gatewayMetricsFields = {
   GATEWAY_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_METRICS_PORT: port.default(3100),
+};
+
+/** Where adsync may send requests to URLs someone else chose (tenants' webhooks): see @adsync/ssrf-guard. */
+export const outboundFields = {
+  /**
+   * Private hosts a tenant's webhook may still point at, for on-premises installs: host names, IP addresses
+   * or CIDR ranges, comma-separated. Empty: only public addresses.
+   */
+  OUTBOUND_ALLOWED_PRIVATE_HOSTS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseAllowedHosts(value);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${(error as Error).message}; list host names, IP addresses or CIDR ranges, comma-separated`,
+        });
+        return z.NEVER;
+      }
+    }),
 };
 
 export const workerFields = (defaultHealthPort: number) => ({

@@ -97,7 +97,8 @@ async function startFleet(keys: string, apps: readonly string[]): Promise<void> 
     queuePrefix: env.queuePrefix,
     simulatorUrl: sim.url,
     port,
-    environment: { ENCRYPTION_KEYS: keys },
+    // The webhook receiver is on this machine, allowed as an operator allows an on-premises host.
+    environment: { ENCRYPTION_KEYS: keys, OUTBOUND_ALLOWED_PRIVATE_HOSTS: '127.0.0.1' },
     logger: gatewayLogger,
   });
   workers = await Promise.all(
@@ -109,6 +110,7 @@ async function startFleet(keys: string, apps: readonly string[]): Promise<void> 
         ENCRYPTION_KEYS: keys,
         REFRESH_SWEEP_EVERY_SECONDS: '1',
         EVENTS_LINGER_MS: '50',
+        OUTBOUND_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
       }),
     ),
   );

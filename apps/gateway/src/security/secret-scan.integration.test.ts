@@ -40,7 +40,8 @@ const OAUTH_STATE_SECRET = randomBytes(32).toString('base64url');
 const { logger: gatewayLogger, lines: gatewayLines } = createCapturingLogger('gateway');
 const testbed = useGatewayWithSimulator({
   logger: gatewayLogger,
-  environment: { ENCRYPTION_KEYS, OAUTH_STATE_SECRET },
+  // The webhook receiver is on this machine, allowed as an operator allows an on-premises host.
+  environment: { ENCRYPTION_KEYS, OAUTH_STATE_SECRET, OUTBOUND_ALLOWED_PRIVATE_HOSTS: '127.0.0.1' },
 });
 const { env } = testbed;
 const answers: ScanSource[] = [];
@@ -181,6 +182,7 @@ beforeAll(async () => {
           LOG_LEVEL: 'trace',
           REFRESH_SWEEP_EVERY_SECONDS: '1',
           EVENTS_LINGER_MS: '50',
+          OUTBOUND_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
         },
         30_000,
       ),

@@ -5,6 +5,7 @@ import { sealWebhookSecret } from '@adsync/connections';
 import { generateToken } from '@adsync/crypto';
 import { findTenant, setTenantWebhook } from '@adsync/db';
 import { AppError } from '@adsync/errors';
+import { outboundPolicyFrom, urlRefusal } from '@adsync/ssrf-guard';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { GatewayDeps } from '../gateway-deps.ts';
@@ -13,8 +14,9 @@ import { requireTenant, tenantOf } from './tenant-auth.ts';
 const webhookBody = z.strictObject({ url: z.string().max(2000) });
 
 export function webhookRoutes(deps: GatewayDeps) {
-  // Plain http only for local runs: in production a webhook carries events over the internet.
-  const allowedProtocols = deps.config.NODE_ENV === 'production' ? ['https:'] : ['https:', 'http:'];
+  // Public addresses only (plain http only outside production), unless the operator allows a private host;
+  // worker-refresh checks every address the name resolves to again when it sends.
+  const policy = outboundPolicyFrom(deps.config);
 
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', requireTenant(deps));
@@ -26,18 +28,17 @@ export function webhookRoutes(deps: GatewayDeps) {
 
     app.put('/v1/webhook', async (request) => {
       const parsed = webhookBody.safeParse(request.body);
-      let url: URL | undefined;
-      try {
-        url = parsed.success ? new URL(parsed.data.url) : undefined;
-      } catch {
-        url = undefined;
+      if (!parsed.success) {
+        throw new AppError('invalid_webhook_url', 'Send {"url": "…"} with the URL adsync should POST events to.');
       }
-      if (url === undefined || !allowedProtocols.includes(url.protocol)) {
+      const refusal = urlRefusal(parsed.data.url, policy);
+      if (refusal !== undefined) {
         throw new AppError(
           'invalid_webhook_url',
-          `Send {"url": "…"} with an ${allowedProtocols.join(' or ')} URL that adsync can POST events to.`,
+          `The webhook URL ${refusal}: give a public ${policy.allowPlainHttp ? 'https or http' : 'https'} URL that adsync can POST events to.`,
         );
       }
+      const url = new URL(parsed.data.url);
       const { tenantId } = tenantOf(request);
       const secret = generateToken('whsec');
       await setTenantWebhook(deps.db, tenantId, {

@@ -1,10 +1,14 @@
 // Delivering one connection event to the tenant's webhook URL. The body is built from the stored event at
 // delivery time and never carries a credential. Anything but a 2xx answer throws, so the job retries with
-// backoff until the tenant's endpoint takes it.
+// backoff until the tenant's endpoint takes it. The URL is the tenant's: the request goes through the
+// outbound guard (public addresses only, checked as the name resolves, no redirects), and a refused
+// address is a delivery that will never work, so it is not retried.
 
 import type { Keyring } from '@adsync/crypto';
 import { type Db, findConnectionEvent, findTenant } from '@adsync/db';
+import type { Logger } from '@adsync/logging';
 import type { QueueProducer } from '@adsync/queues';
+import { isOutboundRefused, type OutboundGuard } from '@adsync/ssrf-guard';
 import { request } from 'undici';
 import { openWebhookSecret, SIGNATURE_HEADER, signWebhook } from './webhook-signature.ts';
 
@@ -14,10 +18,11 @@ export const NOTIFIED_EVENTS = new Set(['needs_reauth', 'degraded', 'recovered',
 
 export type DeliveryOutcome =
   | { delivered: true; status: number }
-  | { delivered: false; reason: 'no_webhook' | 'no_event' };
+  | { delivered: false; reason: 'no_webhook' | 'no_event' }
+  | { delivered: false; reason: 'url_refused'; message: string };
 
 export async function deliverWebhook(
-  deps: { db: Db; keyring: Keyring },
+  deps: { db: Db; keyring: Keyring; outbound: OutboundGuard; logger?: Logger },
   job: { tenantId: string; eventId: number },
   now = Date.now(),
 ): Promise<DeliveryOutcome> {
@@ -39,17 +44,29 @@ export async function deliverWebhook(
     },
   });
   const secret = openWebhookSecret(deps.keyring, job.tenantId, tenant.webhook_secret_ciphertext);
-  const response = await request(tenant.webhook_url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'adsync-webhooks',
-      [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(now / 1000)),
-    },
-    body,
-    headersTimeout: TIMEOUT_MS,
-    bodyTimeout: TIMEOUT_MS,
-  });
+  let response: Awaited<ReturnType<typeof request>>;
+  try {
+    deps.outbound.assertAllowed(tenant.webhook_url);
+    response = await request(tenant.webhook_url, {
+      dispatcher: deps.outbound.dispatcher,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'adsync-webhooks',
+        [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(now / 1000)),
+      },
+      body,
+      headersTimeout: TIMEOUT_MS,
+      bodyTimeout: TIMEOUT_MS,
+    });
+  } catch (error) {
+    if (!isOutboundRefused(error)) throw error;
+    deps.logger?.warn(
+      { tenantId: job.tenantId, eventId: job.eventId, reason: error.message },
+      'webhook not sent: its URL points where adsync does not send',
+    );
+    return { delivered: false, reason: 'url_refused', message: error.message };
+  }
   await response.body.dump();
   if (response.statusCode < 200 || response.statusCode >= 300) {
     // The URL's host only: a query string might carry the tenant's own token.
